@@ -1,0 +1,1 @@
+"""Agencies, roles, restrictions and the Scope every read goes through. Pure policy."""

@@ -1,0 +1,1 @@
+"""One HTTP area per module."""

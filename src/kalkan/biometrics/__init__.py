@@ -1,0 +1,1 @@
+"""Faces and fingerprints: extract, compare, index."""

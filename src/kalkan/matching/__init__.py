@@ -1,0 +1,1 @@
+"""Candidate indexes and scorers for documents, names, persons and organisations."""

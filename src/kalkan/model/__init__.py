@@ -1,0 +1,1 @@
+"""Typed records and value types. Pure: no I/O."""

@@ -1,0 +1,1 @@
+"""Delivery of hit notifications and messages."""

@@ -1,0 +1,1 @@
+"""Checks, hits and notifications; screening whole lists."""

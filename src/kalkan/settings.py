@@ -1,0 +1,45 @@
+"""Runtime settings: one class, read once from the environment and passed down."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+#: Values that must never protect a real deployment.
+_FORBIDDEN_SECRETS = frozenset({"", "changeme", "secret", "kalkan", "development"})
+
+
+class Settings(BaseSettings):
+    """Everything Kalkan reads from its environment (prefix ``KALKAN_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="KALKAN_", env_file=None, extra="ignore")
+
+    mode: Mode = Mode.DEVELOPMENT
+    database_url: str = "sqlite:///kalkan.db"
+    secret_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Signs sessions and derives keys; required outside development mode.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    review_period_days: int = Field(default=5 * 365, ge=1, le=50 * 365)
+    token_lifetime_days: int = Field(default=90, ge=1, le=3650)
+    max_request_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    page_size_limit: int = Field(default=500, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Self:
+        if self.mode is Mode.PRODUCTION:
+            value = self.secret_key.get_secret_value()
+            if value.lower() in _FORBIDDEN_SECRETS or len(value) < 32:
+                raise ValueError("KALKAN_SECRET_KEY must be set to a random value of at least 32 characters in production mode")
+        return self

@@ -1,0 +1,1 @@
+"""Tables, migrations and the repositories through which every read and write goes."""

@@ -1,0 +1,1 @@
+"""Normalisation, transliteration and phonetic keys for names. Pure."""
