@@ -94,3 +94,30 @@ def test_search_by_text_in_any_script_and_by_reference(db: Database, world: fact
 def test_unknown_record_reads_as_not_found(db: Database, world: factories.World) -> None:
     with pytest.raises(NotFound), db.transaction() as conn:
         RecordStore(conn, world.scope("UZ-NCB", Role.ANALYST)).get("0" * 32)
+
+
+def test_writing_a_record_the_writer_may_not_see_reads_as_not_found(db: Database, world: factories.World) -> None:
+    with db.transaction() as conn:
+        secret = RecordStore(conn, world.scope("UZ-NCB", Role.EDITOR)).create(factories.person(restriction={"mode": "owner"}))
+    kazakh = world.scope("KZ-NCB", Role.EDITOR)
+    with pytest.raises(NotFound, match="that your agency may see"), db.transaction() as conn:
+        RecordStore(conn, kazakh).update(secret.id, factories.person(), expected_version=1)
+    with pytest.raises(NotFound, match="that your agency may see"), db.transaction() as conn:
+        RecordStore(conn, kazakh).cancel(secret.id, reason="not theirs")
+    with db.transaction() as conn:
+        assert RecordStore(conn, world.scope("UZ-NCB", Role.ANALYST)).get(secret.id).version == 1
+
+
+@pytest.mark.parametrize("end", ["source_id", "target_id"])
+def test_a_link_to_a_record_the_writer_may_not_see_is_refused(db: Database, world: factories.World, end: str) -> None:
+    with db.transaction() as conn:
+        uzbek = RecordStore(conn, world.scope("UZ-NCB", Role.EDITOR))
+        secret = uzbek.create(factories.person(restriction={"mode": "only", "agencies": ["TJ-NCB"]})).id
+        public = uzbek.create(factories.organisation()).id
+    ends = {"source_id": secret, "target_id": public} if end == "source_id" else {"source_id": public, "target_id": secret}
+    with pytest.raises(ValidationFailed) as caught, db.transaction() as conn:
+        RecordStore(conn, world.scope("KZ-NCB", Role.EDITOR)).create(factories.link(**ends))
+    assert [f.field for f in caught.value.faults] == [end]
+    with db.transaction() as conn:  # an agency the owner listed may link it
+        created = RecordStore(conn, world.scope("TJ-NCB", Role.EDITOR)).create(factories.link(**ends))
+    assert created.owner == "TJ-NCB"

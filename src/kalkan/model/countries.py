@@ -40,6 +40,13 @@ ICAO_SPECIAL_CODES: dict[str, str] = {
 #: Codes that describe a status rather than a state: valid as nationalities.
 STATUS_CODES = frozenset({"XXA", "XXB", "XXC", "XXX"})
 
+#: Codes of the fictional states on the specimen documents printed in ICAO Doc 9303. They are
+#: deliberately not known codes (``is_known_code`` refuses them, and so do records); a reader of
+#: machine-readable zones accepts them only when its caller asks for specimens (tests, training).
+SPECIMEN_CODES: dict[str, str] = {
+    "UTO": "Utopia (fictional state of the ICAO Doc 9303 specimens)",
+}
+
 _ISO_ALPHA3: dict[str, str] = {c.alpha_3: c.name for c in pycountry.countries}
 
 
@@ -62,4 +69,13 @@ def normalise_country(value: str) -> str:
     return code
 
 
+def normalise_issuing_state(value: str) -> str:
+    """A country code that may issue documents: any known code but those of a status (XXA...)."""
+    code = normalise_country(value)
+    if code in STATUS_CODES:
+        raise ValueError(f"{code} ({ICAO_SPECIAL_CODES[code]}) is a nationality status, not a state that issues documents")
+    return code
+
+
 CountryCode = Annotated[str, AfterValidator(normalise_country)]
+IssuingStateCode = Annotated[str, AfterValidator(normalise_issuing_state)]

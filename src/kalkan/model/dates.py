@@ -10,7 +10,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only: the text is stored as given
 
 
 class DatePrecision(StrEnum):
@@ -64,6 +64,12 @@ class FlexibleDate(BaseModel):
     value: str
     until: str | None = None
     margin_years: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: object) -> object:
+        """A plain ``"1970-05"`` stands for an exact date of that precision."""
+        return {"value": data} if isinstance(data, str) else data
 
     @model_validator(mode="after")
     def _check(self) -> Self:

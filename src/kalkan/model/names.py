@@ -47,6 +47,8 @@ def letter_script(char: str) -> Script | None:
     if not unicodedata.category(char).startswith("L"):
         return None
     name = unicodedata.name(char, "")
+    if name.startswith("MODIFIER LETTER"):
+        return None  # shared by scripts: the Uzbek okina in "Gʻulomov", the apostrophe in "Марʼяна"
     for prefix, script in _SCRIPT_PREFIXES:
         if name.startswith(prefix):
             return script

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from kalkan.model.countries import CountryCode
+from kalkan.model.countries import CountryCode, IssuingStateCode
 from kalkan.model.dates import FlexibleDate, parse_partial_date
 from kalkan.model.documents import DocumentNumber, DocumentStatus, DocumentType
 from kalkan.model.names import Name
@@ -132,7 +132,8 @@ class ExternalRef(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    scheme: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9_.-]{0,39}$")]
+    # The pattern is matched before ``to_lower`` applies: it admits upper case, which is stored lower.
+    scheme: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -195,7 +196,7 @@ class Organisation(_Common):
 
 class TravelDocument(_Common):
     kind: Literal[RecordKind.TRAVEL_DOCUMENT] = RecordKind.TRAVEL_DOCUMENT
-    issuing_state: CountryCode
+    issuing_state: IssuingStateCode
     document_type: DocumentType = DocumentType.PASSPORT
     number: DocumentNumber
     document_status: DocumentStatus
@@ -205,11 +206,13 @@ class TravelDocument(_Common):
     holder_id: RecordId | None = None
     holder_name: ShortText | None = None
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
-            raise ValueError("expires_on is before issued_on")
-        return self
+    @field_validator("expires_on")
+    @classmethod
+    def _dates_in_order(cls, expires_on: date | None, info: ValidationInfo) -> date | None:
+        issued_on = info.data.get("issued_on")
+        if issued_on and expires_on and expires_on < issued_on:
+            raise ValueError(f"is before issued_on ({issued_on.isoformat()})")
+        return expires_on
 
     def references(self) -> list[str]:
         return [self.holder_id] if self.holder_id else []
@@ -231,11 +234,12 @@ class Link(_Common):
     source: ShortText | None = Field(default=None, description="where the information comes from")
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
 
-    @model_validator(mode="after")
-    def _distinct_ends(self) -> Self:
-        if self.source_id == self.target_id:
-            raise ValueError("a link joins two different records")
-        return self
+    @field_validator("target_id")
+    @classmethod
+    def _distinct_ends(cls, target_id: str, info: ValidationInfo) -> str:
+        if target_id == info.data.get("source_id"):
+            raise ValueError("a link joins two different records: target_id equals source_id")
+        return target_id
 
     def references(self) -> list[str]:
         return [self.source_id, self.target_id]
@@ -274,25 +278,34 @@ class Event(_Common):
     kind: Literal[RecordKind.EVENT] = RecordKind.EVENT
     event_type: EventType
     occurred_at: datetime | None = None
-    occurred_on: PartialDate | None = None
+    # Validated even when absent, so that a missing date or missing details name their field.
+    occurred_on: PartialDate | None = Field(default=None, validate_default=True)
     place: ShortText | None = None
     country: CountryCode | None = None
     description: LongText | None = None
-    movement: Movement | None = None
-    transaction: Transaction | None = None
-    incident: Incident | None = None
+    movement: Movement | None = Field(default=None, validate_default=True)
+    transaction: Transaction | None = Field(default=None, validate_default=True)
+    incident: Incident | None = Field(default=None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _details_match_type(self) -> Self:
-        details = {EventType.MOVEMENT: self.movement, EventType.TRANSACTION: self.transaction, EventType.INCIDENT: self.incident}
-        if details[self.event_type] is None:
-            raise ValueError(f"an event of type '{self.event_type}' needs its '{self.event_type}' details")
-        extra = [str(t) for t, d in details.items() if d is not None and t != self.event_type]
-        if extra:
-            raise ValueError(f"an event of type '{self.event_type}' takes no {', '.join(extra)} details")
-        if self.occurred_at is None and self.occurred_on is None:
+    @field_validator("occurred_on")
+    @classmethod
+    def _has_a_date(cls, occurred_on: str | None, info: ValidationInfo) -> str | None:
+        # A missing key means occurred_at was given but is itself at fault.
+        if occurred_on is None and "occurred_at" in info.data and info.data["occurred_at"] is None:
             raise ValueError("an event needs 'occurred_at' or 'occurred_on'")
-        return self
+        return occurred_on
+
+    @field_validator("movement", "transaction", "incident")
+    @classmethod
+    def _details_match_type(cls, details: BaseModel | None, info: ValidationInfo) -> BaseModel | None:
+        event_type = info.data.get("event_type")
+        if event_type is None:  # event_type itself is at fault and says so
+            return details
+        if info.field_name == event_type and details is None:
+            raise ValueError(f"an event of type '{event_type}' needs its '{event_type}' details")
+        if info.field_name != event_type and details is not None:
+            raise ValueError(f"an event of type '{event_type}' takes no {info.field_name} details")
+        return details
 
     def references(self) -> list[str]:
         ids: list[str | None] = []

@@ -42,6 +42,8 @@ def parse_record(data: Any) -> RecordModel:
         raise ValidationFailed.one("", "a record must be a JSON object")
     if "kind" not in data:
         raise ValidationFailed.one("kind", f"required; one of {', '.join(sorted(_UNION_TAGS))}")
+    if not isinstance(data["kind"], str) or data["kind"] not in _UNION_TAGS:
+        raise ValidationFailed.one("kind", f"unknown kind {data['kind']!r}; one of {', '.join(sorted(_UNION_TAGS))}")
     try:
         return _RECORD_ADAPTER.validate_python(data)
     except ValidationError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -12,6 +13,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 from kalkan.access.roles import Permission
 from kalkan.access.scope import Scope
 from kalkan.errors import Conflict, NotFound, ValidationFailed
+from kalkan.model.countries import normalise_country
 from kalkan.store import audit
 from kalkan.store.clock import as_utc, now
 from kalkan.store.tables import agencies
@@ -35,6 +37,23 @@ class Agency:
     created_at: datetime
 
 
+#: What restrictions accept as an agency code (``model.restriction.AgencyCode``), upper case only:
+#: an agency whose code a restriction cannot name could never be granted a record.
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
+
+
+def _checked_code_and_country(code: str, country: str) -> str:
+    """Refuse a code restrictions could not list; return the normalised country code."""
+    if not _CODE.match(code):
+        raise ValidationFailed.one(
+            "code", f"{code!r} is not an agency code: 2-32 of A-Z, 0-9, '-' and '_', starting with a letter or digit"
+        )
+    try:
+        return normalise_country(country)
+    except ValueError as error:
+        raise ValidationFailed.one("country", str(error)) from None
+
+
 def _agency(row: Row[Any]) -> Agency:
     return Agency(
         code=row.code,
@@ -52,6 +71,7 @@ def create_agency(
 ) -> Agency:
     """Admit an agency. Only the secretariat may; a national service needs its parent bureau."""
     scope.require(Permission.MANAGE_AGENCIES)
+    country = _checked_code_and_country(code, country)
     if conn.execute(select(agencies.c.code).where(agencies.c.code == code)).first():
         raise Conflict(f"agency {code} already exists")
     if kind is AgencyKind.NATIONAL_SERVICE and parent is None:
@@ -60,6 +80,8 @@ def create_agency(
         parent_row = conn.execute(select(agencies).where(agencies.c.code == parent)).first()
         if parent_row is None:
             raise ValidationFailed.one("parent", f"no agency {parent}")
+        if kind is AgencyKind.NATIONAL_SERVICE and parent_row.kind != AgencyKind.NATIONAL_BUREAU.value:
+            raise ValidationFailed.one("parent", f"agency {parent} is a {parent_row.kind}, not a national bureau")
         if kind is AgencyKind.NATIONAL_SERVICE and parent_row.country != country:
             raise ValidationFailed.one("parent", f"agency {parent} is of country {parent_row.country}, not {country}")
     conn.execute(
@@ -98,6 +120,7 @@ def update_agency(conn: Connection, scope: Scope, code: str, *, name: str | None
 
 def bootstrap_agency(conn: Connection, *, code: str, name: str, country: str) -> Agency:
     """The first agency, the secretariat, created by ``kalkan init`` before any user exists."""
+    country = _checked_code_and_country(code, country)
     if conn.execute(select(agencies.c.code).limit(1)).first():
         raise Conflict("agencies already exist: the database is initialised")
     conn.execute(

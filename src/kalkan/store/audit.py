@@ -125,10 +125,17 @@ def verify(conn: Connection, batch: int = 10_000) -> ChainReport:
                 problems.append(ChainProblem(seq, "contents do not match the stored hash (edited)"))
             prev_hash, expected_seq, last_seq = row.hash, seq + 1, seq
     head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
-    if int(head.seq) != last_seq or head.hash != prev_hash:
+    head_seq = int(head.seq)
+    if head_seq > last_seq:
         problems.append(
-            ChainProblem(int(head.seq), f"chain ends at entry {last_seq} but the head says {int(head.seq)} (entries removed from the end)")
+            ChainProblem(head_seq, f"chain ends at entry {last_seq} but the head says {head_seq} (entries removed from the end)")
         )
+    elif head_seq < last_seq:
+        problems.append(
+            ChainProblem(last_seq, f"chain ends at entry {last_seq} but the head says {head_seq} (entries added past the head)")
+        )
+    elif head.hash != prev_hash:
+        problems.append(ChainProblem(head_seq, f"entry {head_seq} does not hash to the head's hash (the last entry was replaced)"))
     return ChainReport(entries=count, head_seq=int(head.seq), head_hash=str(head.hash), problems=problems)
 
 

@@ -103,6 +103,15 @@ def _check_may_manage(scope: Scope, agency: str, roles: frozenset[Role] = frozen
         raise Forbidden(f"only the secretariat may grant the roles {', '.join(sorted(granted))}")
 
 
+def _check_may_act_on(scope: Scope, user: User) -> None:
+    """Only the secretariat manages a secretariat or auditor user, whatever the user's agency.
+
+    Otherwise an agency admin could take those roles over by issuing itself the user's token.
+    """
+    if user.id != scope.user_id and user.roles & SYSTEM_ROLES and not scope.can(Permission.MANAGE_ALL_USERS):
+        raise Forbidden("only the secretariat may manage a secretariat or auditor user")
+
+
 def create_user(
     conn: Connection,
     scope: Scope,
@@ -175,12 +184,11 @@ def update_user(
 ) -> User:
     user = get_user(conn, scope, user_id)
     _check_may_manage(scope, user.agency, roles or frozenset())
+    _check_may_act_on(scope, user)
     values: dict[str, Any] = {}
     if roles is not None:
         if not roles:
             raise ValidationFailed.one("roles", "give at least one role")
-        if not scope.can(Permission.MANAGE_ALL_USERS) and (user.roles & SYSTEM_ROLES):
-            raise Forbidden("only the secretariat may change the roles of a secretariat or auditor user")
         values["roles"] = ",".join(sorted(roles))
     if active is not None:
         if not active and user.id == scope.user_id:
@@ -199,7 +207,7 @@ def update_user(
 def issue_token(conn: Connection, scope: Scope, user_id: int, *, name: str, lifetime: timedelta) -> IssuedToken:
     """A new API token for a user: the caller themself, or a user they manage."""
     if user_id != scope.user_id:
-        get_user(conn, scope, user_id)
+        _check_may_act_on(scope, get_user(conn, scope, user_id))
     if lifetime <= timedelta(0):
         raise ValidationFailed.one("lifetime_days", "must be positive")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -241,7 +249,7 @@ def revoke_token(conn: Connection, scope: Scope, token_id: int) -> Token:
         raise NotFound(f"no token {token_id}")
     if row.user_id != scope.user_id:
         try:
-            get_user(conn, scope, int(row.user_id))
+            _check_may_act_on(scope, get_user(conn, scope, int(row.user_id)))
         except (Forbidden, NotFound):
             raise NotFound(f"no token {token_id}") from None
     if row.revoked_at is None:
