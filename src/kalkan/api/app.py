@@ -1,0 +1,61 @@
+"""The application factory: ``create_app(settings)``; ``uvicorn --factory kalkan.api.app:app_from_environment``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from kalkan import __version__
+from kalkan.api.errors import install_error_handlers
+from kalkan.api.limits import BodySizeLimit
+from kalkan.api.openapi import install_openapi
+from kalkan.api.routers import agencies, audit, health, me, records, tokens, users
+from kalkan.settings import Settings
+from kalkan.store.database import Database
+
+DESCRIPTION = """\
+Records on persons, organisations, travel documents, links and events, shared between
+police agencies under the access restriction each owner sets.
+
+Authenticate with an API token: `Authorization: Bearer kal_...`. Every error answers
+`{"error": {"code", "message", "faults": [{"field", "fault"}]}}`. Writes to a record need
+`If-Match` with the version from its `ETag`.
+"""
+
+TAGS = [
+    {"name": "records", "description": "Create, read, replace, cancel and search records."},
+    {"name": "agencies", "description": "Member agencies; the secretariat admits them."},
+    {"name": "users", "description": "Users of each agency and their roles."},
+    {"name": "tokens", "description": "API tokens; a secret is shown once, when issued."},
+    {"name": "audit", "description": "The tamper-evident log of who did and saw what."},
+    {"name": "me", "description": "The caller."},
+    {"name": "health", "description": "Liveness and database reachability."},
+]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """An application serving ``settings.database_url``, whose schema must be migrated."""
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(title="Kalkan", version=__version__, description=DESCRIPTION, openapi_tags=TAGS, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.database = database
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    for area in (records, agencies, users, tokens, audit, me):
+        app.include_router(area.router, prefix="/v1")
+    install_openapi(app)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application configured from ``KALKAN_*`` environment variables."""
+    return create_app(Settings())
