@@ -91,7 +91,9 @@ class RecordStore:
     def count(self, where: RecordFilter | None = None) -> int:
         self.scope.require(Permission.READ_RECORDS)
         query = select(func.count()).select_from(self._filtered(where).subquery())
-        return int(self.conn.execute(query).scalar_one())
+        counted = int(self.conn.execute(query).scalar_one())
+        audit.append(self.conn, self.scope, "record.count", [], query=_filter_dict(where or RecordFilter()), detail=str(counted))
+        return counted
 
     def links_of(self, record_id: str) -> list[StoredModel]:
         """Links from or to a record; a link whose other end the caller may not see is left out."""
@@ -109,6 +111,19 @@ class RecordStore:
         ).first()
         return str(row.record_id) if row else None
 
+    def own_record(self, record_id: str) -> StoredModel | None:
+        """The caller's agency's own record ``record_id`` as stored, or None.
+
+        For writers (importers) that compare a record with what they are about to write.
+        Not audited as a read: it returns only what the agency itself wrote.
+        """
+        self.scope.require(Permission.WRITE_RECORDS)
+        row = self.conn.execute(select(records).where(records.c.id == record_id, records.c.owner == self.scope.agency)).first()
+        if row is None:
+            return None
+        (record,) = self._materialise([row])
+        return record
+
     def export(self, where: RecordFilter | None = None, batch: int = 1000) -> Iterator[StoredModel]:
         """Every record the caller may see, in id order, streamed; audited per batch."""
         self.scope.require(Permission.READ_RECORDS)
@@ -118,9 +133,11 @@ class RecordStore:
             query = self._filtered(where).where(records.c.id > last).order_by(records.c.id).limit(batch)
             rows = self.conn.execute(query).all()
             if not rows:
+                if not last:  # an export that found nothing was still asked for
+                    audit.append(self.conn, self.scope, "record.export", [], query=_filter_dict(where))
                 return
             found = self._materialise(rows)
-            audit.append(self.conn, self.scope, "record.export", [r.id for r in found])
+            audit.append(self.conn, self.scope, "record.export", [r.id for r in found], query=_filter_dict(where))
             yield from found
             last = str(rows[-1].id)
 
