@@ -51,7 +51,9 @@ def throwaway_cluster() -> Iterator[str]:
     if owner is not None:
         os.chown(root, owner.pw_uid, owner.pw_gid)
     port = _free_port()
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    # A small, fixed environment: the test runner's own variables (a test id can be huge)
+    # have no business in the server's.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     try:
         subprocess.run(
             [*run_as, str(binaries / "initdb"), "-D", str(data), "-U", "kalkan", "--auth=trust", "-E", "UTF8", "--no-sync"],

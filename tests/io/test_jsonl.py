@@ -245,3 +245,11 @@ def test_windows_line_breaks_and_a_byte_order_mark_are_read(db: Database, world:
     data = b"\xef\xbb\xbf" + _jsonl(_person("UZ-1")).replace(b"\n", b"\r\n") + _jsonl(_person("UZ-2")).replace(b"\n", b"\r\n")
     summary = _import(db, data)
     assert (summary.created, summary.rejected) == (2, [])
+
+
+def test_an_imported_record_keeps_the_review_date_it_carries(db: Database, world: factories.World) -> None:
+    summary = _import(db, _jsonl(_person("UZ-1", review_date="2027-01-31"), _person("UZ-2")))
+    assert (summary.created, summary.rejected) == (2, [])
+    by_ref = {r.external_refs[0].value: r for r in _own_records(db).values()}
+    assert by_ref["UZ-1"].review_date.isoformat() == "2027-01-31"
+    assert (by_ref["UZ-2"].review_date - by_ref["UZ-2"].created_at.date()).days == 5 * 365

@@ -121,3 +121,15 @@ def test_a_link_to_a_record_the_writer_may_not_see_is_refused(db: Database, worl
     with db.transaction() as conn:  # an agency the owner listed may link it
         created = RecordStore(conn, world.scope("TJ-NCB", Role.EDITOR)).create(factories.link(**ends))
     assert created.owner == "TJ-NCB"
+
+
+def test_cancelled_record_cannot_be_changed(db: Database, world: factories.World) -> None:
+    editor = world.scope("UZ-NCB", Role.EDITOR)
+    with db.transaction() as conn:
+        created = RecordStore(conn, editor).create(factories.person())
+        RecordStore(conn, editor).cancel(created.id, reason="withdrawn by the owner")
+    with pytest.raises(Conflict, match="cancelled"), db.transaction() as conn:
+        RecordStore(conn, editor).update(created.id, factories.person(gender="female"), expected_version=2)
+    with db.transaction() as conn:
+        kept = RecordStore(conn, world.scope("UZ-NCB", Role.ANALYST)).get(created.id)
+    assert (kept.version, kept.gender, kept.status) == (2, "male", RecordStatus.CANCELLED)

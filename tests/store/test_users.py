@@ -297,3 +297,25 @@ def test_a_user_sees_only_their_own_tokens_and_an_admin_those_of_their_agency(db
     assert {t.user_id for t in agency} == kazakh_users
     assert len(kazakh_users) == len(Role)
     assert len(everyone) == len(world.tokens)
+
+
+@pytest.mark.parametrize(
+    ("username", "display_name", "field"),
+    [
+        ("x" * 65, None, "username"),
+        ("Bob", None, "username"),
+        ("ab", None, "username"),
+        ("bob smith", None, "username"),
+        ("bob", "", "display_name"),
+        ("bob", "B" * 201, "display_name"),
+    ],
+)
+def test_a_malformed_username_or_display_name_is_refused_by_field(
+    db: Database, world: factories.World, username: str, display_name: str | None, field: str
+) -> None:
+    admin = world.scope("KZ-NCB", Role.AGENCY_ADMIN)
+    with pytest.raises(ValidationFailed) as refused, db.transaction() as conn:
+        users.create_user(conn, admin, username=username, agency="KZ-NCB", roles=frozenset({Role.ANALYST}), display_name=display_name)
+    assert [f.field for f in refused.value.faults] == [field]
+    with db.transaction() as conn:
+        assert users.find_user(conn, username) is None

@@ -10,12 +10,13 @@ One JSON object per line, UTF-8, each exactly the body the API takes to create a
 
 Export writes each record the exporting agency may see: its fields, its ``id`` and the
 store's metadata (``owner``, ``status``, ``version``, ``created_at``, ``updated_at``,
-``review_date``, ``review_overdue``); fields without a value are left out. Records come
+``review_overdue``) and its ``review_date``; fields without a value are left out. Records come
 kind by kind (persons, organisations, travel documents, events, links) so that a record
 comes after those it points to, and an export imports again as it is.
 
 Import into an agency drops those metadata keys (the importing store sets them: a record
-imported elsewhere starts a new review period and is active) and writes each line
+imported elsewhere is active) and keeps ``review_date``, so moving records between nodes
+does not restart their review period and writes each line
 idempotently (see ``writer``): a line whose ``external_refs`` name a record the agency
 holds updates it; else a line whose ``id`` is one of the agency's records updates that;
 else the line creates a record (with its ``id``, if given). A line with neither is
@@ -49,7 +50,7 @@ from kalkan.store.database import Database
 from kalkan.store.records import DEFAULT_REVIEW_DAYS, RecordFilter, RecordStore
 
 #: Keys an export adds to a record's fields, besides "id"; an import ignores them.
-METADATA_KEYS = ("owner", "status", "version", "created_at", "updated_at", "review_date", "review_overdue")
+METADATA_KEYS = ("owner", "status", "version", "created_at", "updated_at", "review_overdue")
 
 #: The order an export writes kinds in: each after the kinds its records point to.
 EXPORT_ORDER = (RecordKind.PERSON, RecordKind.ORGANISATION, RecordKind.TRAVEL_DOCUMENT, RecordKind.EVENT, RecordKind.LINK)

@@ -176,6 +176,8 @@ class RecordStore:
         if row.kind != record.kind.value:
             raise ValidationFailed.one("kind", f"record {record_id} is a {row.kind}; the kind of a record cannot change")
         self._check_version(row, expected_version)
+        if row.status == RecordStatus.CANCELLED.value:
+            raise Conflict(f"record {record_id} is cancelled; a cancelled record cannot be changed")
         self._check_references(record)
         self._check_refs_free(record.external_refs, record_id)
         version = int(row.version) + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from kalkan.store.agencies import get_agency
 from kalkan.store.clock import as_utc, now
 from kalkan.store.tables import agencies, tokens, users
 
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 TOKEN_PREFIX = "kal_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for, not a secret
 
 
@@ -128,6 +130,12 @@ def create_user(
         raise ValidationFailed.one("roles", "give at least one role")
     if not get_agency(conn, agency).active:
         raise ValidationFailed.one("agency", f"agency {agency} is suspended")
+    if not _USERNAME.match(username):
+        raise ValidationFailed.one(
+            "username", "3 to 64 characters: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit"
+        )
+    if display_name is not None and not 1 <= len(display_name) <= 200:
+        raise ValidationFailed.one("display_name", "1 to 200 characters")
     if conn.execute(select(users.c.id).where(users.c.username == username)).first():
         raise Conflict(f"username {username} is taken")
     result = conn.execute(
