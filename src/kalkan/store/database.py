@@ -88,17 +88,17 @@ class Database:
         return config
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migration."""
+        """Bring the schema to the newest migration of every branch."""
         config = self.alembic_config()
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
 
     def is_current(self) -> bool:
-        head = ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+        heads = set(ScriptDirectory.from_config(self.alembic_config()).get_heads())
         with self.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-        return current == head
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        return current == heads
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from kalkan.store.tables import metadata
+from kalkan.store.schema import metadata
 
 
 def _run(connection: Connection) -> None:

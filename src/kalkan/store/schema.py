@@ -1,0 +1,11 @@
+"""The whole schema: every module that defines tables on ``tables.metadata`` is imported here.
+
+Alembic's environment and the tests read ``metadata`` from this module, so a table defined
+in a module of its own (one per area) must be imported below to exist for them.
+"""
+
+from __future__ import annotations
+
+from kalkan.store.tables import metadata
+
+__all__ = ["metadata"]
