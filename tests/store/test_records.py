@@ -133,3 +133,20 @@ def test_cancelled_record_cannot_be_changed(db: Database, world: factories.World
     with db.transaction() as conn:
         kept = RecordStore(conn, world.scope("UZ-NCB", Role.ANALYST)).get(created.id)
     assert (kept.version, kept.gender, kept.status) == (2, "male", RecordStatus.CANCELLED)
+
+
+def test_a_cancelled_record_is_reinstated_by_its_owner_only(db: Database, world: factories.World) -> None:
+    editor = world.scope("UZ-NCB", Role.EDITOR)
+    with db.transaction() as conn:
+        created = RecordStore(conn, editor).create(factories.person())
+        RecordStore(conn, editor).cancel(created.id, reason="delisted")
+    with pytest.raises(Forbidden), db.transaction() as conn:
+        RecordStore(conn, world.scope("KZ-NCB", Role.EDITOR)).reinstate(created.id, reason="not mine")
+    with db.transaction() as conn:
+        back = RecordStore(conn, editor).reinstate(created.id, reason="listed again", expected_version=2)
+    assert (back.status, back.version) == (RecordStatus.ACTIVE, 3)
+    with pytest.raises(Conflict, match="not cancelled"), db.transaction() as conn:
+        RecordStore(conn, editor).reinstate(created.id, reason="twice")
+    with db.transaction() as conn:
+        ops = conn.execute(select(change_log.c.op).order_by(change_log.c.seq)).scalars().all()
+    assert ops == ["create", "cancel", "reinstate"]

@@ -197,13 +197,28 @@ class RecordStore:
             self._check_version(row, expected_version)
         if row.status == RecordStatus.CANCELLED.value:
             raise Conflict(f"record {record_id} is already cancelled")
+        return self._set_status(row, RecordStatus.CANCELLED, "cancel", reason)
+
+    def reinstate(self, record_id: str, *, reason: str, expected_version: int | None = None) -> StoredModel:
+        """Make a cancelled record active again (an entry back on a sanctions list, a cancellation in error)."""
+        self.scope.require(Permission.WRITE_RECORDS)
+        row = self._own_row(record_id)
+        if expected_version is not None:
+            self._check_version(row, expected_version)
+        if row.status != RecordStatus.CANCELLED.value:
+            raise Conflict(f"record {record_id} is {row.status}, not cancelled: there is nothing to reinstate")
+        return self._set_status(row, RecordStatus.ACTIVE, "reinstate", reason)
+
+    def _set_status(self, row: Row[Any], status: RecordStatus, op: str, reason: str) -> StoredModel:
         version = int(row.version) + 1
-        self.conn.execute(
-            update(records).where(records.c.id == record_id).values(status=RecordStatus.CANCELLED.value, version=version, updated_at=now())
-        )
-        self._log_change(record_id, RecordKind(row.kind), "cancel", version)
-        audit.append(self.conn, self.scope, "record.cancel", [record_id], detail=reason)
-        return self._reload(record_id)
+        self.conn.execute(update(records).where(records.c.id == row.id).values(status=status.value, version=version, updated_at=now()))
+        self._log_change(str(row.id), RecordKind(row.kind), op, version)
+        audit.append(self.conn, self.scope, f"record.{op}", [str(row.id)], detail=reason)
+        return self._reload(str(row.id))
+
+    def materialise(self, rows: Sequence[Row[Any]]) -> list[StoredModel]:
+        """Rows of ``records`` -> records, pointers to what the caller may not see blanked; not audited."""
+        return self._materialise(rows)
 
     # -- internals -----------------------------------------------------------
 
@@ -362,7 +377,7 @@ def _filter_dict(where: RecordFilter) -> dict[str, Any]:
 
 
 def _reference_field(record: RecordModel, missing: str) -> str:
-    for name in ("holder_id", "source_id", "target_id"):
+    for name in ("holder_id", "source_id", "target_id", "subject_id"):
         if getattr(record, name, None) == missing:
             return name
     return "references"
@@ -371,6 +386,8 @@ def _reference_field(record: RecordModel, missing: str) -> str:
 def _pointers(kind: RecordKind, body: dict[str, Any]) -> list[str]:
     if kind is RecordKind.TRAVEL_DOCUMENT:
         return [body["holder_id"]] if body.get("holder_id") else []
+    if kind is RecordKind.NOTICE:
+        return [body["subject_id"]] if body.get("subject_id") else []
     if kind is RecordKind.EVENT:
         ids: list[str] = []
         for part, keys in _EVENT_POINTERS.items():
@@ -396,6 +413,8 @@ def _redact(kind: RecordKind, body: dict[str, Any], visible: set[str]) -> dict[s
     """Blank out pointers to records the caller may not see: not even their ids show."""
     if kind is RecordKind.TRAVEL_DOCUMENT and body.get("holder_id") and body["holder_id"] not in visible:
         return {**body, "holder_id": None}
+    if kind is RecordKind.NOTICE and body.get("subject_id") and body["subject_id"] not in visible:
+        return {**body, "subject_id": None}
     if kind is RecordKind.EVENT:
         body = dict(body)
         for part, keys in _EVENT_POINTERS.items():
