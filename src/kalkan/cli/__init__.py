@@ -12,12 +12,12 @@ them here registers them.
 
 from __future__ import annotations
 
-from kalkan.cli import admin, audit, demo, records, setup
+from kalkan.cli import admin, audit, demo, lists, records, setup
 from kalkan.cli.apps import app
 
 __all__ = ["app", "main"]
 
-_COMMAND_MODULES = (admin, audit, demo, records, setup)
+_COMMAND_MODULES = (admin, audit, demo, records, setup, lists)
 
 
 def main() -> None:

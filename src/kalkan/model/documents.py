@@ -27,6 +27,9 @@ class DocumentStatus(StrEnum):
     REVOKED = "revoked"
     INVALIDATED = "invalidated"
     STOLEN_BLANK = "stolen_blank"
+    # Not reported lost or stolen: recorded because its holder is on a list (UN, OFAC and other
+    # sanctions or watch lists name their entries' passports and identity cards).
+    HOLDER_LISTED = "holder_listed"
 
 
 def normalise_document_number(value: str) -> str:
