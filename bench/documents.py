@@ -1,0 +1,371 @@
+"""Stolen and lost travel documents at scale: import rate, size, memory, check latency.
+
+Generates a data set (issuing states weighted like border traffic, number formats per state,
+a few serial ranges of stolen blanks), imports it with ``kalkan.io.documents``, builds and
+saves the screening index, then measures check latency three ways, side by side:
+
+- floor: a plain indexed SELECT on ``documents`` by number, state and type, on an open connection;
+- Kalkan's check without its audit entry (index lookup + reading the candidates as the caller may see them);
+- Kalkan's whole check as an API request runs it: a transaction, the check, its audit entry, the commit;
+
+and over HTTP against ``kalkan serve``-style uvicorn with two worker processes, the load coming
+from a separate process on loopback: single checks and batches of 1,000.
+
+    .venv/bin/python bench/documents.py --count 1000000
+    .venv/bin/python bench/documents.py --count 1000000 --database-url postgresql://...
+
+Figures are printed and written to ``bench/results/documents-<count>-<database>.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import random
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kalkan.access.roles import Role
+from kalkan.access.scope import Scope
+from kalkan.io.documents import FileFormat, import_documents
+from kalkan.screening.documents import DocumentChecker, DocumentQuery, build_index
+from kalkan.store import agencies, users
+from kalkan.store import documents as store
+from kalkan.store.database import Database
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+#: (state, share of records, number format): L a letter, D a digit. Shares follow the rough
+#: weight of each state in border traffic and in what it reports; the rest are spread thinly.
+STATES = [
+    ("USA", 14, "DDDDDDDDD"),
+    ("GBR", 8, "DDDDDDDDD"),
+    ("DEU", 7, "LDLDLDLDL"),
+    ("FRA", 6, "DDLLDDDDD"),
+    ("RUS", 6, "DDDDDDDDD"),
+    ("CHN", 6, "LDDDDDDDD"),
+    ("IND", 5, "LDDDDDDD"),
+    ("TUR", 4, "LDDDDDDD"),
+    ("ITA", 4, "LLDDDDDDD"),
+    ("ESP", 4, "LLLDDDDDD"),
+    ("UZB", 3, "LLDDDDDDD"),
+    ("KAZ", 3, "NDDDDDDD"),
+    ("UKR", 3, "LLDDDDDD"),
+    ("NGA", 3, "LDDDDDDDD"),
+    ("BRA", 3, "LLDDDDDD"),
+    ("PAK", 3, "LLDDDDDDD"),
+    ("IDN", 3, "LDDDDDDD"),
+    ("MEX", 2, "LDDDDDDDD"),
+    ("CAN", 2, "LLDDDDDD"),
+    ("AUS", 2, "LDDDDDDD"),
+    ("TJK", 1, "DDDDDDDDD"),
+    ("KGZ", 1, "LLDDDDDDD"),
+    ("AFG", 1, "LDDDDDDDD"),
+    ("IRN", 1, "LDDDDDDDD"),
+    ("EGY", 1, "LDDDDDDDD"),
+]
+LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+TYPES = [("passport", 85), ("identity_card", 12), ("residence_permit", 2), ("visa", 1)]
+STATUSES = [("stolen", 45), ("lost", 50), ("revoked", 3), ("invalidated", 2)]
+AGENCY = "BENCH-NCB"
+
+
+def number_of(rng: random.Random, pattern: str) -> str:
+    return "".join(rng.choice(LETTERS) if p == "L" else str(rng.randrange(10)) if p == "D" else "N" for p in pattern)
+
+
+def generate(path: Path, count: int, seed: int = 7) -> list[tuple[str, str, str]]:
+    """Write ``count`` documents as CSV; return a sample of (state, type, number) that are in it."""
+    rng = random.Random(seed)
+    states = [s for s, _, _ in STATES]
+    formats = {s: f for s, _, f in STATES}
+    state_weights = [w for _, w, _ in STATES]
+    types, type_weights = zip(*TYPES, strict=True)
+    statuses, status_weights = zip(*STATUSES, strict=True)
+    sample: list[tuple[str, str, str]] = []
+    day0 = date(2015, 1, 1)
+    with path.open("w", encoding="utf-8") as out:
+        out.write("issuing_state,document_type,number,document_status,range_end,reported_on,restriction_mode,hit_disclosure\n")
+        chunk = 100_000
+        for start in range(0, count, chunk):
+            n = min(chunk, count - start)
+            picked_states = rng.choices(states, state_weights, k=n)
+            picked_types = rng.choices(types, type_weights, k=n)
+            picked_status = rng.choices(statuses, status_weights, k=n)
+            lines = []
+            for i in range(n):
+                state, kind = picked_states[i], picked_types[i]
+                number = number_of(rng, formats[state])
+                reported = (day0 + timedelta(days=rng.randrange(4000))).isoformat()
+                mode = "all" if rng.random() < 0.97 else "owner"
+                lines.append(f"{state},{kind},{number},{picked_status[i]},,{reported},{mode},contact_owner\n")
+                if len(sample) < 20_000 and rng.random() < 0.05:
+                    sample.append((state, kind, number))
+            out.writelines(lines)
+        for i in range(200):  # stolen blanks, in ranges of a thousand
+            out.write(f"UZB,passport,BL{i:03d}0000,stolen_blank,BL{i:03d}0999,2024-01-01,all,nothing\n")
+    return sample
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return {"p50_ms": at(0.50), "p95_ms": at(0.95), "p99_ms": at(0.99), "mean_ms": statistics.fmean(ordered) * 1000}
+
+
+def queries_for(sample: list[tuple[str, str, str]], n: int, seed: int = 11) -> list[DocumentQuery]:
+    """A realistic mix: one in ten checks is of a reported document, the rest are not."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.1:
+            state, kind, number = rng.choice(sample)
+        else:
+            state, _, pattern = rng.choice(STATES)
+            kind, number = "passport", number_of(rng, pattern)
+        out.append(DocumentQuery.of(state, number, kind))
+    return out
+
+
+def setup_world(db: Database) -> str:
+    """Agencies and an officer with a token; returns the token."""
+    with db.transaction() as conn:
+        agencies.bootstrap_agency(conn, code="SEC", name="General Secretariat", country="FRA")
+        system = Scope.system("SEC")
+        agencies.create_agency(
+            conn, system, code=AGENCY, name="Bench bureau", country="UZB", kind=agencies.AgencyKind.NATIONAL_BUREAU, parent=None
+        )
+        agencies.create_agency(
+            conn, system, code="OTHER-NCB", name="Checking bureau", country="KAZ", kind=agencies.AgencyKind.NATIONAL_BUREAU, parent=None
+        )
+        user = users.create_user(conn, system, username="officer", agency="OTHER-NCB", roles=frozenset({Role.OFFICER}))
+        return users.issue_token(conn, system, user.id, name="bench", lifetime=timedelta(days=1)).secret
+
+
+def disk_bytes(url: str, db: Database) -> int:
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    with db.transaction() as conn:
+        return int(conn.exec_driver_sql("SELECT pg_total_relation_size('documents')").scalar_one())
+
+
+def time_calls(calls: int, run: Any) -> list[float]:
+    samples = []
+    for i in range(calls):
+        start = time.perf_counter()
+        run(i)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+# -- HTTP load generator (a separate process) -----------------------------------------
+
+
+def _load(base: str, token: str, bodies: list[dict[str, Any]], threads: int, seconds: float, queue: Any) -> None:
+    samples: list[float] = []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker(offset: int) -> None:
+        mine = []
+        # No Nagle delay: the client writes headers and body apart, and the server acknowledges late.
+        transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, transport=transport) as client:
+            i = offset
+            while time.perf_counter() < stop:
+                body = bodies[i % len(bodies)]
+                start = time.perf_counter()
+                response = client.post("/v1/checks/documents", json=body)
+                mine.append(time.perf_counter() - start)
+                if response.status_code != 200:
+                    raise RuntimeError(response.text)
+                i += threads
+        with lock:
+            samples.extend(mine)
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    queue.put((samples, time.perf_counter() - started))
+
+
+def http_run(base: str, token: str, bodies: list[dict[str, Any]], threads: int, seconds: float) -> tuple[list[float], float]:
+    queue: Any = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_load, args=(base, token, bodies, threads, seconds, queue))
+    process.start()
+    samples, elapsed = queue.get()
+    process.join()
+    return samples, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=None, help="default: a new SQLite file in a temporary folder")
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--checks", type=int, default=20_000)
+    parser.add_argument("--http-seconds", type=float, default=15.0)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kalkan-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    url = args.database_url or f"sqlite:///{workdir / 'kalkan.db'}"
+    figures: dict[str, Any] = {
+        "documents": args.count,
+        "database": url.split(":")[0],
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}, Python {platform.python_version()}",
+        "date": date.today().isoformat(),
+        "command": " ".join([".venv/bin/python", "bench/documents.py", *sys.argv[1:]]),
+    }
+
+    csv_path = workdir / "documents.csv"
+    start = time.perf_counter()
+    sample = generate(csv_path, args.count)
+    figures["generate_s"] = round(time.perf_counter() - start, 1)
+    figures["csv_mb"] = round(csv_path.stat().st_size / 1e6, 1)
+
+    db = Database(url)
+    db.migrate()
+    token = setup_world(db)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    with csv_path.open("rb") as source:
+        summary = import_documents(db, AGENCY, source, FileFormat.CSV)
+    took = time.perf_counter() - start
+    assert summary.rejected_lines == 0, summary.rejected[:5]
+    figures["import_s"] = round(took, 1)
+    figures["import_per_s"] = round(summary.lines / took)
+    figures["import_peak_rss_growth_mb"] = round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024, 1)
+    start = time.perf_counter()
+    with csv_path.open("rb") as source:
+        again = import_documents(db, AGENCY, source, FileFormat.CSV)
+    figures["reimport_unchanged_per_s"] = round(again.lines / (time.perf_counter() - start))
+    # Random numbers repeat now and then: a file that names a document twice with different
+    # details writes it twice on every import (the later line wins); nothing else changes.
+    figures["reimport_written"] = again.written
+    figures["disk_mb"] = round(disk_bytes(url, db) / 1e6, 1)
+
+    index_dir = workdir / "index"
+    start = time.perf_counter()
+    with db.transaction() as conn:
+        index = build_index(conn)
+    figures["index_build_s"] = round(time.perf_counter() - start, 1)
+    index.save(index_dir)
+    figures["index_mb"] = round((index.keys.nbytes + index.rows.nbytes) / 1e6, 1)
+    figures["process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+    checker = DocumentChecker(db, index_dir=index_dir, refresh_seconds=3600)
+    checker.index = index
+    officer = Scope(user_id=None, username="officer", agency="OTHER-NCB", roles=frozenset({Role.OFFICER}))
+    queries = queries_for(sample, args.checks)
+    with db.engine.connect() as conn:
+        floor = time_calls(
+            len(queries), lambda i: store.lookup(conn, queries[i].issuing_state, queries[i].document_type or "", queries[i].number)
+        )
+
+        def lookup_only(i: int) -> None:
+            (found,) = index.find([queries[i].number])
+            if found:
+                store.candidates(conn, officer, [f.ref for f in found])
+
+        kalkan_core = time_calls(len(queries), lookup_only)
+        conn.rollback()
+
+    def whole(i: int) -> None:
+        with db.transaction() as conn:
+            checker.check(conn, officer, [queries[i]])
+
+    kalkan_whole = time_calls(min(len(queries), 5000), whole)
+    figures["in_process"] = {
+        "floor_select": percentiles(floor),
+        "kalkan_check_without_audit": percentiles(kalkan_core),
+        "kalkan_check_with_audit_and_commit": percentiles(kalkan_whole),
+    }
+    batch = queries[:1000]
+    start = time.perf_counter()
+    for _ in range(5):
+        with db.transaction() as conn:
+            checker.check(conn, officer, batch)
+    figures["in_process_batch_documents_per_s"] = round(5000 / (time.perf_counter() - start))
+    db.dispose()
+
+    env = {**os.environ, "KALKAN_DATABASE_URL": url, "KALKAN_INDEX_DIR": str(index_dir)}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "kalkan.api.app:app_from_environment",
+            "--port",
+            str(args.port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        singles = [
+            {"documents": [{"issuing_state": q.issuing_state, "document_type": q.document_type, "number": q.number}]}
+            for q in queries[:2000]
+        ]
+        http_run(base, token, singles, 2, 3)  # warm both workers' indexes
+        latency, _ = http_run(base, token, singles, 1, args.http_seconds)
+        throughput, elapsed = http_run(base, token, singles, 8, args.http_seconds)
+        batches = [{"documents": [b["documents"][0] for b in singles[i : i + 1000]]} for i in (0, 1000)]
+        batch_times, batch_elapsed = http_run(base, token, batches, 2, args.http_seconds)
+        figures["http"] = {
+            "single_one_client": percentiles(latency),
+            "single_8_clients_per_s": round(len(throughput) / elapsed),
+            "single_8_clients": percentiles(throughput),
+            "batch_1000_documents_per_s": round(1000 * len(batch_times) / batch_elapsed),
+            "batch_1000": percentiles(batch_times),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    text = json.dumps(figures, indent=2)
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"documents-{args.count}-{figures['database']}.txt").write_text(text + "\n")
+    if args.workdir is None:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
