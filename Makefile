@@ -10,7 +10,7 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 install: $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --all-extras
 
 demo: install
 	$(VENV)/kalkan demo

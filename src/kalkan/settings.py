@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -35,6 +36,15 @@ class Settings(BaseSettings):
     token_lifetime_days: int = Field(default=90, ge=1, le=3650)
     max_request_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     page_size_limit: int = Field(default=500, ge=1, le=10_000)
+    index_dir: Path | None = Field(default=None, description="Where screening indexes save snapshots; none: built at start.")
+    biometric_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Encrypts biometric images and templates at rest; required outside development mode.",
+    )
+    biometric_retired_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Comma-separated earlier biometric keys, kept only to read data until `kalkan biometrics rotate-key` has run.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:
@@ -42,4 +52,7 @@ class Settings(BaseSettings):
             value = self.secret_key.get_secret_value()
             if value.lower() in _FORBIDDEN_SECRETS or len(value) < 32:
                 raise ValueError("KALKAN_SECRET_KEY must be set to a random value of at least 32 characters in production mode")
+            biometric = self.biometric_key.get_secret_value()
+            if biometric.lower() in _FORBIDDEN_SECRETS or len(biometric) < 32:
+                raise ValueError("KALKAN_BIOMETRIC_KEY must be set to a random value of at least 32 characters in production mode")
         return self

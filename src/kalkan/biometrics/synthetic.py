@@ -1,0 +1,93 @@
+"""Generated fingerprints for tests and benchmarks: minutiae sets, their impressions, ridge images.
+
+No real fingerprint images can be shipped or fetched here; these stand in for them where a
+test or a speed measurement needs many templates. Accuracy on them says how the matcher and
+index cope with the distortions modelled (rotation, translation, a smooth elastic warp,
+position and angle noise, missed and spurious minutiae), not how they do on real prints.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from kalkan.biometrics.minutiae import BIFURCATION, ENDING
+
+WIDTH, HEIGHT = 320, 400
+
+
+def master(rng: np.random.Generator, count: int = 45) -> npt.NDArray[np.float32]:
+    """A finger's true minutiae: spread over the print, at least 14 pixels apart."""
+    points: list[tuple[float, float]] = []
+    while len(points) < count:
+        x, y = rng.uniform(30, WIDTH - 30), rng.uniform(30, HEIGHT - 30)
+        if all((x - px) ** 2 + (y - py) ** 2 >= 14**2 for px, py in points):
+            points.append((x, y))
+    angles = rng.uniform(0, 2 * np.pi, count)
+    kinds = rng.choice([ENDING, BIFURCATION], count)
+    return np.column_stack([np.array(points), angles, kinds]).astype(np.float32)
+
+
+def impression(
+    finger: npt.NDArray[np.float32], rng: np.random.Generator, *, missed: float = 0.2, spurious: float = 0.1
+) -> npt.NDArray[np.float32]:
+    """One capture of ``finger``: placed, warped, noisy, with minutiae missed and added."""
+    theta = rng.uniform(-np.deg2rad(15), np.deg2rad(15))
+    shift = rng.uniform(-30, 30, 2)
+    centre = np.array([WIDTH / 2, HEIGHT / 2])
+    xy = finger[:, :2].astype(np.float64) - centre
+    c, s = np.cos(theta), np.sin(theta)
+    xy = xy @ np.array([[c, s], [-s, c]]) + centre + shift
+    # A smooth elastic warp of a few pixels, as skin on glass gives.
+    phase = rng.uniform(0, 2 * np.pi, 2)
+    xy[:, 0] += 4 * np.sin(xy[:, 1] / 70 + phase[0])
+    xy[:, 1] += 4 * np.sin(xy[:, 0] / 70 + phase[1])
+    xy += rng.normal(0, 2.0, xy.shape)
+    angles = (finger[:, 2] + theta + rng.normal(0, np.deg2rad(6), len(finger))) % (2 * np.pi)
+    kept = rng.random(len(finger)) >= missed
+    rows = np.column_stack([xy, angles, finger[:, 3]])[kept]
+    extra = round(spurious * len(finger))
+    if extra:
+        noise = np.column_stack(
+            [
+                rng.uniform(20, WIDTH - 20, extra),
+                rng.uniform(20, HEIGHT - 20, extra),
+                rng.uniform(0, 2 * np.pi, extra),
+                rng.choice([ENDING, BIFURCATION], extra),
+            ]
+        )
+        rows = np.vstack([rows, noise])
+    inside = (rows[:, 0] >= 0) & (rows[:, 0] < WIDTH) & (rows[:, 1] >= 0) & (rows[:, 1] < HEIGHT)
+    result: npt.NDArray[np.float32] = rows[inside][rng.permutation(int(inside.sum()))].astype(np.float32)
+    return result
+
+
+def ridge_image(
+    seed: int, width: int = WIDTH, height: int = HEIGHT, rotate: float = 0.0, shift: tuple[float, float] = (0.0, 0.0)
+) -> npt.NDArray[np.uint8]:
+    """A fingerprint-like grey image: dark ridges about 9 pixels apart around a loop, with the
+    ridge endings and forks that a phase field's defects produce. ``rotate`` (radians) and
+    ``shift`` move the same finger, for a second impression."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    c, s = np.cos(rotate), np.sin(rotate)
+    cx, cy = width / 2 + shift[0], height / 2 + shift[1]
+    u = c * (x - cx) + s * (y - cy)
+    v = -s * (x - cx) + c * (y - cy)
+    core = rng.uniform(-20, 20, 2)
+    radius = np.hypot(u - core[0], v - core[1]) + 1e-6
+    # Concentric-ish ridges around the core, bent by a few random smooth waves.
+    phase = 2 * np.pi * radius / 9.0
+    for _ in range(4):
+        k = rng.uniform(0.01, 0.03, 2)
+        phase += rng.uniform(1.5, 3.0) * np.sin(k[0] * u + k[1] * v + rng.uniform(0, 2 * np.pi))
+    # Defects: half-twists of the phase around random points make ridges end and fork.
+    for _ in range(int(rng.integers(18, 28))):
+        px, py = rng.uniform(-width * 0.35, width * 0.35), rng.uniform(-height * 0.38, height * 0.38)
+        phase += rng.choice([-1, 1]) * np.arctan2(v - py, u - px)
+    image = 128 + 90 * np.cos(phase)
+    inside = ((u / (width * 0.45)) ** 2 + (v / (height * 0.47)) ** 2) <= 1.0
+    image = np.where(inside, image, 200.0)
+    image += np.random.default_rng(seed + 7919).normal(0, 8, image.shape)
+    result: npt.NDArray[np.uint8] = np.clip(image, 0, 255).astype(np.uint8)
+    return result
