@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -23,7 +24,7 @@ from kalkan.cli.common import (
     token_lifetime,
     when,
 )
-from kalkan.store import agencies, users
+from kalkan.store import agencies, passwords, users
 
 
 @agency_app.command("create")
@@ -124,6 +125,24 @@ def user_update(
             conn, operator_scope(conn), user.id, roles=roles, active=active, display_name=display_name, language=language
         )
     out.print(f"{escape(user.username)} ({user.agency}: {roles_text(user.roles)}), {'active' if user.active else 'inactive'}.")
+
+
+@user_app.command("set-password")
+def user_set_password(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The user's login name.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+) -> None:
+    """Set the password a user signs in to the web pages with; it also unlocks the account."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    db = current_database(ctx)
+    with db.transaction() as conn:
+        user = find_user(conn, username)
+        passwords.set_password(conn, operator_scope(conn), user.id, password)
+    out.print(f"Password set for {escape(user.username)}.")
 
 
 @token_app.command("issue")

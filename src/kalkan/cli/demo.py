@@ -22,6 +22,7 @@ def _print_demo_users(result: DemoLoad, base: str) -> None:
     for c in result.credentials:
         out.print(f"  {c.agency:<7} {c.username:<22} {roles_text(c.roles):<26} {c.token}", markup=False)
     token = {c.username: c.token for c in result.credentials}
+    out.print(f"\nWeb pages: {base}/ ; every demo user signs in with the password {result.password}", markup=False)
     out.print("\nTry (the two bureaus see different records: access restrictions at work):\n", markup=False)
     for example in (
         f'curl -H "Authorization: Bearer {token["kz-ncb-analyst"]}" {base}/v1/me',

@@ -16,13 +16,15 @@ from kalkan.errors import ConfigurationError, Conflict
 from kalkan.io.demo.agencies import AGENCIES, MEMBER_ROLES, SECRETARIAT, SECRETARIAT_USERS
 from kalkan.io.demo.builder import DEMO_SCHEME
 from kalkan.io.demo.dataset import DEFAULT_SEED, generate
-from kalkan.store import agencies, users
+from kalkan.store import agencies, passwords, users
 from kalkan.store.database import Database
 from kalkan.store.records import RecordStore
 from kalkan.store.tables import agencies as agency_table
 from kalkan.store.tables import record_refs, records
 
 TOKEN_NAME = "demo"  # noqa: S105 - the name tokens are listed under, not a secret
+#: Every demo user signs in to the web pages with this password; the demo's data is made up.
+DEMO_PASSWORD = "kalkan-demo-password"  # noqa: S105 - printed by `kalkan demo`, refused in production mode
 
 _LANGUAGE = {"TR-NCB": "tr", "DE-NCB": "de", SECRETARIAT: "en"}
 
@@ -45,6 +47,7 @@ class DemoLoad:
     loaded: bool
     records: int
     credentials: list[DemoCredential]
+    password: str = DEMO_PASSWORD
 
 
 def delete_demo_database(url: str) -> None:
@@ -103,18 +106,19 @@ def _create_agencies_and_users(conn: Connection) -> None:
     secretariat, *members = AGENCIES
     agencies.bootstrap_agency(conn, code=secretariat.code, name=secretariat.name, country=secretariat.country)
     system = Scope.system(SECRETARIAT, username="demo")
+    password_hash = passwords.hash_password(DEMO_PASSWORD)  # one hash for all: hashing is slow on purpose
     for agency in members:
         agencies.create_agency(
             conn, system, code=agency.code, name=agency.name, country=agency.country, kind=agency.kind, parent=agency.parent
         )
     for suffix, roles in SECRETARIAT_USERS:
-        _create_user(conn, system, SECRETARIAT, suffix, roles)
+        _create_user(conn, system, SECRETARIAT, suffix, roles, password_hash)
     for agency in members:
         for role in MEMBER_ROLES:
-            _create_user(conn, system, agency.code, role.value, frozenset({role}))
+            _create_user(conn, system, agency.code, role.value, frozenset({role}), password_hash)
 
 
-def _create_user(conn: Connection, scope: Scope, agency: str, suffix: str, roles: frozenset[Role]) -> None:
+def _create_user(conn: Connection, scope: Scope, agency: str, suffix: str, roles: frozenset[Role], password_hash: str) -> None:
     title = suffix.replace("_", " ").capitalize()
     users.create_user(
         conn,
@@ -124,6 +128,7 @@ def _create_user(conn: Connection, scope: Scope, agency: str, suffix: str, roles
         roles=roles,
         display_name=f"{title}, {agency}",
         language=_LANGUAGE.get(agency, "ru"),
+        password_hash=password_hash,
     )
 
 

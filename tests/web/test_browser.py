@@ -1,0 +1,241 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against a real server
+on a loopback port, over a database holding a small demo data set.
+
+Set ``KALKAN_SCREENSHOTS`` to a folder (``docs/screenshots``) to save a picture of each main page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy import select
+
+from kalkan.api.app import create_app
+from kalkan.io.demo import load_demo
+from kalkan.io.demo.loader import DEMO_PASSWORD
+from kalkan.model.mrz import MRZDate, MRZFields, MRZFormat, Sex, build_mrz
+from kalkan.settings import Settings
+from kalkan.store.database import Database
+from kalkan.store.tables import records
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: As root and on a closed network Chromium needs these; it never fetches anything of its own.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
+    db = Database(url)
+    db.migrate()
+    load_demo(db, size=0.1)
+    db.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(demo_url: str) -> Iterator[str]:
+    port = _free_port()
+    config = uvicorn.Config(create_app(Settings(database_url=demo_url)), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (.ci/system-packages installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=server, viewport={"width": 1000, "height": 720}, locale="en-GB")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def _screenshot(page: Any, name: str) -> None:
+    folder = os.environ.get("KALKAN_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)
+
+
+def _sign_in(page: Any, username: str, next_path: str = "/") -> None:
+    page.goto(f"/sign-in?next={next_path}")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.press("#password", "Enter")  # keyboard only
+    page.wait_for_url(f"**{next_path}")
+
+
+def _demo_rows(url: str, **where: str) -> list[Any]:
+    db = Database(url)
+    try:
+        with db.transaction() as conn:
+            query = select(records).where(*(records.c[name] == value for name, value in where.items())).order_by(records.c.id)
+            return list(conn.execute(query))
+    finally:
+        db.dispose()
+
+
+def test_sign_in_and_out(page: Any) -> None:
+    page.goto("/search")
+    assert "/sign-in" in page.url
+    _screenshot(page, "sign-in")
+    page.fill("#username", "uz-ncb-analyst")
+    page.fill("#password", "not the password")
+    page.press("#password", "Enter")
+    assert page.locator("#sign-in-message").is_visible()
+    _sign_in(page, "uz-ncb-analyst", "/search")
+    assert page.locator("html").get_attribute("lang") == "ru"  # the demo's analyst reads Russian
+    page.locator("form[action='/sign-out'] button").click()
+    page.wait_for_url("**/sign-in")
+    page.goto("/search")
+    assert "/sign-in" in page.url
+
+
+def test_analyst_finds_a_record_by_its_cyrillic_name_and_opens_its_network(page: Any, demo_url: str) -> None:
+    linked = {row.source_id for row in _demo_rows(demo_url, kind="link", restriction_mode="all")}
+    target = None
+    for row in _demo_rows(demo_url, kind="person", restriction_mode="all"):
+        cyrillic = [n["value"] for n in json.loads(row.body)["names"] if n.get("script") == "cyrillic"]
+        if cyrillic and row.id in linked:
+            target = (row.id, cyrillic[0].split()[0])
+            break
+    assert target, "the demo holds a shared, linked person with a Cyrillic name"
+    record_id, surname = target
+    _sign_in(page, "kz-ncb-analyst", "/search")
+    page.fill("#q", surname)
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results")
+    _screenshot(page, "search")
+    page.locator(f"a[href='/records/{record_id}']").first.click()
+    page.wait_for_url(f"**/records/{record_id}")
+    assert surname in page.locator("main").inner_text()
+    _screenshot(page, "record")
+    page.locator(f"a[href='/records/{record_id}/network']").click()
+    page.wait_for_url("**/network")
+    nodes = page.locator("svg a")
+    assert nodes.count() >= 2
+    _screenshot(page, "network")
+    other = nodes.nth(1).get_attribute("href")
+    nodes.nth(1).focus()  # each node is a link, reachable from the keyboard
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{other}")
+
+
+def test_another_agency_cannot_open_a_restricted_record(page: Any, demo_url: str) -> None:
+    hidden = _demo_rows(demo_url, restriction_mode="owner", owner="UZ-NCB")[0]
+    _sign_in(page, "kz-ncb-analyst")
+    refused = page.goto(f"/records/{hidden.id}")
+    assert refused is not None
+    assert refused.status == 404
+    label = hidden.label
+    assert label not in page.content()
+    page.context.clear_cookies()
+    _sign_in(page, "uz-ncb-analyst")
+    allowed = page.goto(f"/records/{hidden.id}")
+    assert allowed is not None
+    assert allowed.status == 200
+    assert label in page.content()
+
+
+def test_officer_checks_a_passport_zone_typed_by_a_reader(page: Any, demo_url: str) -> None:
+    stolen = next(
+        body
+        for row in _demo_rows(demo_url, kind="travel_document", restriction_mode="all")
+        for body in [json.loads(row.body)]
+        if body["document_type"] == "passport" and len(body["number"]) <= 9 and body["document_status"] == "stolen"
+    )
+    fields = MRZFields(
+        document_code="P",
+        issuing_state=stolen["issuing_state"],
+        primary_identifier="KARIMOV",
+        secondary_identifiers="BEKZOD",
+        document_number=stolen["number"],
+        nationality=stolen["issuing_state"],
+        birth_date=MRZDate.of(date(1984, 3, 12)),
+        sex=Sex.MALE,
+        expiry_date=date(2031, 5, 1),
+    )
+    first, second = build_mrz(fields, MRZFormat.TD3)
+    _sign_in(page, "kz-ncb-officer", "/check")
+    page.focus("#mrz")
+    page.keyboard.type(first + "\n" + second + "\n")  # as a keyboard-wedge reader types it; the page sends itself
+    page.wait_for_selector("#reading")
+    assert page.locator("#mrz-number").inner_text() == stolen["number"]
+    assert "hit" in (page.locator("#verdict").get_attribute("class") or "").split()
+    assert page.locator("#verdict").evaluate("element => element === document.activeElement")  # read out first
+    _screenshot(page, "check")
+
+
+def test_bureau_form_errors_sit_next_to_their_fields(page: Any) -> None:
+    _sign_in(page, "uz-ncb-editor", "/records/new/person")
+    page.fill("#f-names-0-value", "Tursunov Ilhom")
+    page.fill("#f-nationalities", "UZB, XXQ")
+    page.locator("form.record-form button[type=submit]").click()
+    page.wait_for_selector("#form-faults")
+    assert page.locator("#f-nationalities-fault").is_visible()
+    assert page.locator("#f-names-0-value").input_value() == "Tursunov Ilhom"
+    _screenshot(page, "bureau-form")
+
+
+def test_secretariat_issues_and_revokes_a_token(page: Any, server: str) -> None:
+    _sign_in(page, "sec-admin", "/admin/tokens")
+    page.fill("#token-name", "border gate 4")
+    page.locator("#token-name").press("Enter")
+    page.wait_for_selector("#token-secret")
+    secret = page.locator("#token-secret").inner_text()
+    _screenshot(page, "tokens")
+    assert page.request.get(f"{server}/v1/me", headers={"Authorization": f"Bearer {secret}"}).status == 200
+    page.goto("/admin/tokens")
+    assert secret not in page.content()  # shown once
+    row = page.locator("tr", has_text="border gate 4")
+    row.locator("button").click()
+    page.wait_for_url("**/admin/tokens")
+    assert page.request.get(f"{server}/v1/me", headers={"Authorization": f"Bearer {secret}"}).status == 401
+    page.goto("/audit")
+    _screenshot(page, "audit")
