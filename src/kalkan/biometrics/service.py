@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 
 from kalkan.access.roles import Permission
 from kalkan.access.scope import Scope
-from kalkan.biometrics import calibration, finger_match, fingerprints
+from kalkan.biometrics import calibration, finger_match, fingerprints, nist
 from kalkan.biometrics.calibration import Calibration, Outcome
 from kalkan.biometrics.crypto import KeyRing
 from kalkan.biometrics.face_index import VectorIndex
@@ -34,12 +34,15 @@ from kalkan.errors import ValidationFailed
 from kalkan.settings import Settings
 from kalkan.store import audit
 from kalkan.store import biometrics as store
+from kalkan.store.clock import now
 
 FACE = "face"
 FINGER = "finger"
 MAX_CANDIDATES = 50
 #: Fingerprint short list for the exact second stage: 1% of the gallery, within these bounds.
 SHORTLIST_MIN, SHORTLIST_MAX = 200, 1500
+#: 1.004 TOT of the transactions Kalkan exports.
+EXPORT_TRANSACTION_TYPE = "BIOMETRICS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,21 @@ class Enrolled:
     minutiae: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NistImport:
+    """What an ANSI/NIST-ITL import enrolled, and each image record it skipped, with why."""
+
+    control_number: str
+    enrolled: list[Enrolled]
+    skipped: list[str]  # "Type-14 record 3, field 14.011: WSQ-compressed ..."
+    notes: list[str]  # records read but not imported (other types)
+    descriptive_text: list[dict[str, str]]  # the Type-2 records' fields, as sent
+
+    @property
+    def complete(self) -> bool:
+        return not self.skipped
+
+
 @dataclass
 class _FingerIndex:
     vectors: VectorIndex = field(default_factory=lambda: VectorIndex(finger_match.VECTOR_SIZE))
@@ -102,7 +120,9 @@ class Biometrics:
 
     # -- enrolment -------------------------------------------------------------
 
-    def enrol_faces(self, conn: Connection, scope: Scope, record_id: str, images: list[bytes]) -> list[Enrolled]:
+    def enrol_faces(
+        self, conn: Connection, scope: Scope, record_id: str, images: list[bytes], *, source: str | None = None
+    ) -> list[Enrolled]:
         """Enrol photos of one person; all or none (a refused photo names its index)."""
         scope.require(Permission.WRITE_RECORDS)
         if not images:
@@ -116,7 +136,15 @@ class Biometrics:
             prepared.append(
                 (
                     self._sealed(
-                        record_id, FACE, data, decoded.format, decoded.width, decoded.height, template.to_bytes(), template.quality
+                        record_id,
+                        FACE,
+                        data,
+                        decoded.format,
+                        decoded.width,
+                        decoded.height,
+                        template.to_bytes(),
+                        template.quality,
+                        source=source,
                     ),
                     template.quality,
                 )
@@ -295,6 +323,97 @@ class Biometrics:
         audit.append(conn, scope, f"biometrics.{modality}_verify", [record_id], detail=outcome.value)
         return Verification(record_id, outcome, score, probability, sample_id)
 
+    # -- ANSI/NIST-ITL exchange ------------------------------------------------------
+
+    def import_nist(self, conn: Connection, scope: Scope, record_id: str, data: bytes, *, strict: bool = False) -> NistImport:
+        """Enrol a transaction's fingers (Type-4, Type-14) and faces (Type-10) on one person record.
+
+        A malformed file enrols nothing. An image record that cannot be read or enrolled (WSQ,
+        a slap, no face found) is skipped, naming it and why; with ``strict`` it fails the
+        whole import instead (the caller's transaction then rolls back what was enrolled).
+        """
+        scope.require(Permission.WRITE_RECORDS)
+        store.own_person(conn, scope, record_id)
+        transaction = nist.parse(data)
+        if not transaction.fingers and not transaction.faces:
+            raise nist.NistFault(1, 1, "1.003", "the transaction holds no finger (Type-4, Type-14) or face (Type-10) record to import")
+        source = f"ANSI/NIST-ITL TCN {transaction.info.control_number}"[:200]
+        faults: list[nist.NistFault] = []
+        fingers: list[tuple[nist.FingerImage, bytes]] = []
+        faces: list[tuple[nist.FaceImage, bytes]] = []
+        for finger in transaction.fingers:
+            try:
+                fingers.append((finger, nist.finger_image(finger)))
+            except nist.NistFault as fault:
+                faults.append(fault)
+        for face in transaction.faces:
+            try:
+                faces.append((face, nist.face_image(face)))
+            except nist.NistFault as fault:
+                faults.append(fault)
+        if strict and faults:
+            raise ValidationFailed([f for fault in faults for f in fault.faults])
+        enrolled: list[Enrolled] = []
+        for finger, image in fingers:
+            try:
+                impression = Impression(finger.impression)
+                enrolled.append(
+                    self.enrol_finger(conn, scope, record_id, image, position=finger.position, impression=impression, source=source)
+                )
+            except ValidationFailed as error:
+                data_tag = "4.009" if finger.record_type == 4 else "14.999"
+                faults.append(nist.NistFault(finger.record_type, finger.record_number, data_tag, _reasons(error)))
+        for face, image in faces:
+            try:
+                enrolled.extend(self.enrol_faces(conn, scope, record_id, [image], source=source))
+            except ValidationFailed as error:
+                faults.append(nist.NistFault(10, face.record_number, "10.999", _reasons(error)))
+        if strict and faults:
+            raise ValidationFailed([f for fault in faults for f in fault.faults])
+        audit.append(
+            conn,
+            scope,
+            "biometrics.nist_import",
+            [record_id],
+            detail=f"TCN {transaction.info.control_number}: {len(enrolled)} enrolled, {len(faults)} skipped",
+        )
+        skipped = sorted(faults, key=lambda fault: fault.record_number)
+        return NistImport(
+            transaction.info.control_number, enrolled, [fault.message for fault in skipped], transaction.notes, transaction.descriptive_text
+        )
+
+    def export_nist(self, conn: Connection, scope: Scope, record_id: str) -> bytes:
+        """A person record's fingers and faces as one ANSI/NIST-ITL transaction, for a caller who may read it."""
+        scope.require(Permission.READ_RECORDS)
+        samples = store.samples_of(conn, scope, record_id)
+        if not samples:
+            raise ValidationFailed.one("record_id", f"record {record_id} has no enrolled face or fingerprint to export")
+        fingers: list[nist.FingerImage] = []
+        faces: list[nist.FaceImage] = []
+        for sample in samples:
+            image = self.keys.open(sample.key_id, sample.image, "image")
+            if sample.modality == FINGER:
+                impression = Impression.LIVE_SCAN_ROLLED if sample.impression == "rolled" else Impression.LIVE_SCAN_PLAIN
+                fingers.append(nist.finger_for_export(image, sample.position or 0, int(impression), scope.agency))
+            else:
+                faces.append(nist.face_for_export(image, sample.width, sample.height, scope.agency))
+        stamp = now()
+        info = nist.TransactionInfo(
+            transaction_type=EXPORT_TRANSACTION_TYPE,
+            originator=scope.agency,
+            destination=scope.agency,
+            control_number=f"{stamp:%Y%m%d%H%M%S}-{record_id[:16]}",
+            date=f"{stamp:%Y%m%d}",
+        )
+        audit.append(
+            conn,
+            scope,
+            "biometrics.nist_export",
+            [record_id],
+            detail=f"TCN {info.control_number}: samples {','.join(str(s.id) for s in samples)}",
+        )
+        return nist.write(info, fingers, faces)
+
     # -- images and keys -----------------------------------------------------------
 
     def image_of(self, conn: Connection, scope: Scope, sample_id: int) -> tuple[str, bytes]:
@@ -331,6 +450,10 @@ class _Allowed:
 
 def _allowed(conn: Connection, scope: Scope) -> _Allowed:
     return _Allowed(conn, scope)
+
+
+def _reasons(error: ValidationFailed) -> str:
+    return "; ".join(fault.fault for fault in error.faults)
 
 
 def _check_limit(limit: int) -> int:

@@ -1,6 +1,7 @@
 """Biometrics: enrol, verify and search faces and fingerprints; read a sample's image.
 
-Images travel base64-encoded in JSON bodies. Handlers only translate HTTP: ``Biometrics``
+Images travel base64-encoded in JSON bodies; ANSI/NIST-ITL transactions travel as raw bytes
+(``POST /nist/import``, ``GET /records/{id}/nist``). Handlers only translate HTTP: ``Biometrics``
 checks permissions, ownership and visibility, and audits. Search answers are candidates for
 a trained examiner ("potential_candidate", "inconclusive", "no_candidate"), never an
 identification.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field
 
@@ -19,6 +20,8 @@ from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
 from kalkan.api.errors import error_responses
 from kalkan.biometrics import Biometrics, Candidate, Enrolled, SearchResult, Verification
 from kalkan.biometrics.minutiae import Impression
+from kalkan.biometrics.nist import MAX_BYTES as NIST_MAX_BYTES
+from kalkan.biometrics.service import NistImport
 
 router = APIRouter(prefix="/biometrics", tags=["biometrics"], responses=error_responses(401, 403, 422))
 
@@ -38,6 +41,22 @@ def get_biometrics(request: Request, settings: SettingsDep) -> Biometrics:
 
 
 BiometricsDep = Annotated[Biometrics, Depends(get_biometrics)]
+
+
+async def read_nist_body(request: Request) -> bytes:
+    """The raw transaction, read before the request's transaction opens (a slow upload holds no lock)."""
+    return await request.body()
+
+
+NistBodyDep = Annotated[bytes, Depends(read_nist_body)]
+NIST_MEDIA_TYPE = "application/octet-stream"
+NIST_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": f"an ANSI/NIST-ITL 1-2011 transaction, traditional encoding, at most {NIST_MAX_BYTES:,} bytes",
+        "content": {NIST_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 
 
 class FaceEnrolQuery(BaseModel):
@@ -104,6 +123,26 @@ class VerifyResponse(BaseModel):
     score: float
     false_match_probability: float
     sample_id: int | None
+
+
+class NistImportResponse(BaseModel):
+    control_number: str = Field(description="the transaction's control number (1.009 TCN)")
+    samples: list[SampleResponse]
+    skipped: list[str] = Field(description="image records not enrolled, each naming record type, place, field and why")
+    notes: list[str] = Field(description="records read but not imported (other record types)")
+    descriptive_text: list[dict[str, str]] = Field(description="the Type-2 records' fields, as sent")
+    complete: bool = Field(description="true when every image record was enrolled")
+
+
+def _nist_import(result: NistImport) -> NistImportResponse:
+    return NistImportResponse(
+        control_number=result.control_number,
+        samples=_samples(result.enrolled).samples,
+        skipped=result.skipped,
+        notes=result.notes,
+        descriptive_text=result.descriptive_text,
+        complete=result.complete,
+    )
 
 
 def _samples(enrolled: list[Enrolled]) -> EnrolResponse:
@@ -200,3 +239,35 @@ def search_fingers(query: SearchQuery, conn: ConnectionDep, scope: ScopeDep, ser
 def sample_image(sample_id: Annotated[int, Path(ge=1)], conn: ConnectionDep, scope: ScopeDep, service: BiometricsDep) -> Response:
     image_format, data = service.image_of(conn, scope, sample_id)
     return Response(content=data, media_type=f"image/{image_format}", headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/nist/import",
+    status_code=201,
+    responses=error_responses(404),
+    openapi_extra=NIST_BODY,
+    summary="Enrol the fingers and faces of an ANSI/NIST-ITL transaction on a person record",
+)
+def import_nist(
+    body: NistBodyDep,
+    record_id: Annotated[str, Query(pattern=r"^[0-9a-f]{32}$", description="the person record")],
+    conn: ConnectionDep,
+    scope: ScopeDep,
+    service: BiometricsDep,
+    strict: Annotated[bool, Query(description="all or nothing: one image record that cannot be enrolled and nothing is")] = False,
+) -> NistImportResponse:
+    return _nist_import(service.import_nist(conn, scope, record_id, body, strict=strict))
+
+
+@router.get(
+    "/records/{record_id}/nist",
+    response_class=Response,
+    responses={**error_responses(404), 200: {"content": {NIST_MEDIA_TYPE: {}}}},
+    summary="A person record's fingers and faces as one ANSI/NIST-ITL transaction, to a caller who may see the record",
+)
+def export_nist(
+    record_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], conn: ConnectionDep, scope: ScopeDep, service: BiometricsDep
+) -> Response:
+    data = service.export_nist(conn, scope, record_id)
+    headers = {"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{record_id}.an2"'}
+    return Response(content=data, media_type=NIST_MEDIA_TYPE, headers=headers)
