@@ -22,8 +22,9 @@ from sqlalchemy import select
 from kalkan.access.policy import agency_may_see
 from kalkan.access.roles import Role
 from kalkan.errors import Forbidden, NotFound
-from kalkan.model.records import EventRecord, LinkRecord, RecordKind, StoredModel, TravelDocumentRecord
+from kalkan.model.records import EventRecord, LinkRecord, NoticeRecord, RecordKind, StoredModel, TravelDocumentRecord
 from kalkan.model.restriction import Restriction
+from kalkan.model.validation import parse_record
 from kalkan.store import agencies
 from kalkan.store.database import Database
 from kalkan.store.records import RecordFilter, RecordStore
@@ -135,6 +136,10 @@ def _matrix_record(kind: RecordKind, restriction: dict[str, Any], ref: str, pers
         return factories.travel_document(holder_id=person, holder_name="Jalolov Aziz", **common)
     if kind is RecordKind.LINK:
         return factories.link(person, organisation, **common)
+    if kind is RecordKind.NOTICE:
+        return parse_record(
+            {"kind": "notice", "notice_type": "blue", "subject_id": person, "grounds": "matrix", "action_to_take": "report", **common}
+        )
     movement = {"border_post": "Dostyk", "direction": "entry", "person_id": person, "document_id": document}
     return factories.event(movement=movement, **common)
 
@@ -184,6 +189,8 @@ def _assert_points_at_the_public_records(record: StoredModel, matrix: Matrix) ->
         assert record.holder_id == matrix.person
     elif isinstance(record, LinkRecord):
         assert (record.source_id, record.target_id) == (matrix.person, matrix.organisation)
+    elif isinstance(record, NoticeRecord):
+        assert record.subject_id == matrix.person
     elif isinstance(record, EventRecord):
         assert record.movement is not None
         assert (record.movement.person_id, record.movement.document_id) == (matrix.person, matrix.document)

@@ -50,7 +50,7 @@ def test_the_openapi_document_describes_every_area(client: TestClient) -> None:
     record_body = document["paths"]["/v1/records"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert record_body == {"$ref": "#/components/schemas/RecordInput"}
     mapping = schemas["RecordInput"]["discriminator"]["mapping"]
-    assert set(mapping) == {"person", "organisation", "travel_document", "link", "event"}
+    assert set(mapping) == {"person", "organisation", "travel_document", "link", "event", "notice"}
     for reference in mapping.values():
         assert reference.removeprefix("#/components/schemas/") in schemas
     assert "id" not in schemas[mapping["person"].removeprefix("#/components/schemas/")]["properties"]

@@ -46,7 +46,7 @@ def movement(**fields: Any) -> dict[str, Any]:
 FAULTS: list[tuple[str, Any, list[tuple[str, str]]]] = [
     # (case, data, [(field, part of the fault)]) -- every fault the record has, in order
     ("not an object", ["person"], [("", "a record must be a JSON object")]),
-    ("no kind", {"names": ["Aziz"]}, [("kind", "required; one of event, link, organisation, person, travel_document")]),
+    ("no kind", {"names": ["Aziz"]}, [("kind", "required; one of event, link, notice, organisation, person, travel_document")]),
     ("unknown kind", {"kind": "vehicle"}, [("kind", "unknown kind 'vehicle'")]),
     ("kind not a text", {"kind": 7}, [("kind", "unknown kind 7")]),
     ("empty name", person(names=[{"value": ""}]), [("names[0].value", "at least 1 character")]),

@@ -1,4 +1,4 @@
-"""The records Kalkan holds: persons, organisations, travel documents, links and events.
+"""The records Kalkan holds: persons, organisations, travel documents, links, events and notices.
 
 Each kind is a pydantic model with a ``kind`` literal; ``RecordInput`` is what a client
 sends, ``StoredRecord`` is what it gets back (the same fields plus id, owner, status,
@@ -19,7 +19,7 @@ from kalkan.model.countries import CountryCode, IssuingStateCode
 from kalkan.model.dates import FlexibleDate, parse_partial_date
 from kalkan.model.documents import DocumentNumber, DocumentStatus, DocumentType
 from kalkan.model.names import Name
-from kalkan.model.restriction import Restriction
+from kalkan.model.restriction import AgencyCode, Restriction
 
 RecordId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -50,6 +50,7 @@ class RecordKind(StrEnum):
     TRAVEL_DOCUMENT = "travel_document"
     LINK = "link"
     EVENT = "event"
+    NOTICE = "notice"
 
 
 class RecordStatus(StrEnum):
@@ -125,6 +126,18 @@ class ModusOperandi(StrEnum):
     KIDNAPPING = "kidnapping"
     CYBER = "cyber"
     OTHER = "other"
+
+
+class NoticeType(StrEnum):
+    RED = "red"  # locate and arrest with a view to extradition
+    BLUE = "blue"  # locate, identify, gather information
+    YELLOW = "yellow"  # missing person
+    BLACK = "black"  # unidentified body
+    GREEN = "green"  # warning about a person's criminal activity
+    ORANGE = "orange"  # imminent threat: explosives, weapons, a CBRN agent
+    PURPLE = "purple"  # modus operandi
+    UN_SECURITY_COUNCIL = "un_security_council"  # person or entity under UN sanctions
+    DIFFUSION = "diffusion"  # a request sent by one agency straight to chosen others
 
 
 class ExternalRef(BaseModel):
@@ -322,8 +335,44 @@ class Event(_Common):
         return f"{self.event_type} {when}" + (f" {self.place}" if self.place else "")
 
 
-RecordInput = Annotated[Person | Organisation | TravelDocument | Link | Event, Field(discriminator="kind")]
-RecordModel = Person | Organisation | TravelDocument | Link | Event
+class Notice(_Common):
+    """A request about a person, an organisation or a document: what to do when a check hits it.
+
+    Its life cycle (draft, submitted, published, refused, cancelled) is kept by ``store.notices``.
+    """
+
+    kind: Literal[RecordKind.NOTICE] = RecordKind.NOTICE
+    notice_type: NoticeType
+    subject_id: RecordId = Field(description="the person, organisation or travel document the notice concerns")
+    grounds: LongText = Field(description="the offence, the warrant or the reason for the request")
+    action_to_take: LongText = Field(description="what an officer does on a hit; shown with the hit")
+    expires_on: date | None = Field(default=None, description="after this day the notice drives no hits")
+    addressees: list[AgencyCode] = Field(
+        default_factory=list, max_length=500, validate_default=True, description="a diffusion's agencies; no other type has any"
+    )
+
+    @field_validator("addressees")
+    @classmethod
+    def _addressees_of_diffusions(cls, addressees: list[str], info: ValidationInfo) -> list[str]:
+        notice_type = info.data.get("notice_type")
+        if notice_type is NoticeType.DIFFUSION and not addressees:
+            raise ValueError("a diffusion needs at least one addressee agency")
+        if notice_type is not None and notice_type is not NoticeType.DIFFUSION and addressees:
+            raise ValueError(f"a {notice_type} notice has no addressees; only a diffusion does")
+        return sorted(set(addressees))
+
+    def references(self) -> list[str]:
+        return [self.subject_id]
+
+    def label(self) -> str:
+        return f"{self.notice_type} notice" if self.notice_type is not NoticeType.DIFFUSION else "diffusion"
+
+    def search_terms(self) -> list[str]:
+        return [self.label(), self.grounds, *(ref.value for ref in self.external_refs)]
+
+
+RecordInput = Annotated[Person | Organisation | TravelDocument | Link | Event | Notice, Field(discriminator="kind")]
+RecordModel = Person | Organisation | TravelDocument | Link | Event | Notice
 
 MODEL_BY_KIND: dict[RecordKind, type[RecordModel]] = {
     RecordKind.PERSON: Person,
@@ -331,6 +380,7 @@ MODEL_BY_KIND: dict[RecordKind, type[RecordModel]] = {
     RecordKind.TRAVEL_DOCUMENT: TravelDocument,
     RecordKind.LINK: Link,
     RecordKind.EVENT: Event,
+    RecordKind.NOTICE: Notice,
 }
 
 
@@ -368,11 +418,15 @@ class EventRecord(RecordMeta, Event):
     pass
 
 
+class NoticeRecord(RecordMeta, Notice):
+    subject_id: RecordId | None = Field(default=None, description="blank when the reader's agency may not see the subject")  # type: ignore[assignment]
+
+
 StoredRecord = Annotated[
-    PersonRecord | OrganisationRecord | TravelDocumentRecord | LinkRecord | EventRecord,
+    PersonRecord | OrganisationRecord | TravelDocumentRecord | LinkRecord | EventRecord | NoticeRecord,
     Field(discriminator="kind"),
 ]
-StoredModel = PersonRecord | OrganisationRecord | TravelDocumentRecord | LinkRecord | EventRecord
+StoredModel = PersonRecord | OrganisationRecord | TravelDocumentRecord | LinkRecord | EventRecord | NoticeRecord
 
 STORED_BY_KIND: dict[RecordKind, type[StoredModel]] = {
     RecordKind.PERSON: PersonRecord,
@@ -380,6 +434,7 @@ STORED_BY_KIND: dict[RecordKind, type[StoredModel]] = {
     RecordKind.TRAVEL_DOCUMENT: TravelDocumentRecord,
     RecordKind.LINK: LinkRecord,
     RecordKind.EVENT: EventRecord,
+    RecordKind.NOTICE: NoticeRecord,
 }
 
 
