@@ -493,3 +493,10 @@ def test_the_sign_in_page_follows_the_browser_language(client: TestClient) -> No
     page = client.get("/sign-in", headers={"Accept-Language": "fr-CH, fr;q=0.9, en;q=0.8"})
     assert "Se connecter" in page.text
     assert csrf_of is not None
+
+
+def test_the_bureau_offers_no_record_form_for_notices(client: TestClient, db: Database) -> None:
+    browser = Browser(client, username(UZ, Role.EDITOR))
+    assert "/records/new/notice" not in browser.get("/bureau").text
+    assert "/records/new/person" in browser.get("/bureau").text
+    assert browser.get("/records/new/notice").status_code == 404

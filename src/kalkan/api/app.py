@@ -11,9 +11,12 @@ from kalkan import __version__
 from kalkan.api.errors import install_error_handlers
 from kalkan.api.limits import BodySizeLimit
 from kalkan.api.openapi import install_openapi
-from kalkan.api.routers import agencies, audit, health, me, records, tokens, users
+from kalkan.api.routers import agencies, audit, checks_names, health, me, notices, notifications, records, tokens, users
+from kalkan.api.routers import biometrics as biometrics_api
+from kalkan.api.routers import checks as document_checks
 from kalkan.settings import Settings
 from kalkan.store.database import Database
+from kalkan.web import install_web
 
 DESCRIPTION = """\
 Records on persons, organisations, travel documents, links and events, shared between
@@ -26,6 +29,9 @@ Authenticate with an API token: `Authorization: Bearer kal_...`. Every error ans
 
 TAGS = [
     {"name": "records", "description": "Create, read, replace, cancel and search records."},
+    {"name": "checks", "description": "Check travel documents against the stolen and lost ones, singly or by manifest."},
+    {"name": "notices", "description": "Notices and diffusions: drafted by an agency, reviewed by the secretariat, published."},
+    {"name": "notifications", "description": "An agency's notifications: server-sent events, a list to catch up, signed webhooks."},
     {"name": "agencies", "description": "Member agencies; the secretariat admits them."},
     {"name": "users", "description": "Users of each agency and their roles."},
     {"name": "tokens", "description": "API tokens; a secret is shown once, when issued."},
@@ -52,6 +58,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     for area in (records, agencies, users, tokens, audit, me):
         app.include_router(area.router, prefix="/v1")
+    app.include_router(document_checks.router, prefix="/v1")
+    app.include_router(checks_names.router, prefix="/v1")
+    app.include_router(biometrics_api.router, prefix="/v1")
+    app.include_router(notices.router, prefix="/v1")
+    app.include_router(notifications.router, prefix="/v1")
+    install_web(app)
     install_openapi(app)
     return app
 

@@ -12,12 +12,12 @@ them here registers them.
 
 from __future__ import annotations
 
-from kalkan.cli import admin, audit, demo, lists, records, setup
+from kalkan.cli import admin, audit, biometrics, demo, documents, lists, notices, notify, records, screen, setup
 from kalkan.cli.apps import app
 
 __all__ = ["app", "main"]
 
-_COMMAND_MODULES = (admin, audit, demo, records, setup, lists)
+_COMMAND_MODULES = (admin, audit, demo, records, setup, documents, screen, lists, notices, notify, biometrics)
 
 
 def main() -> None:

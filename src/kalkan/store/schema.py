@@ -6,6 +6,13 @@ in a module of its own (one per area) must be imported below to exist for them.
 
 from __future__ import annotations
 
+from kalkan.store import (
+    biometrics,  # noqa: F401 - defines biometric_samples
+    documents,  # noqa: F401 - defines documents
+    notices,  # noqa: F401 - defines notices, notice_addressees, notice_reviews
+    outbox,  # noqa: F401 - defines notifications, webhooks, webhook_deliveries
+    sessions,  # noqa: F401 - defines web_sessions
+)
 from kalkan.store.tables import metadata
 
 __all__ = ["metadata"]
