@@ -10,6 +10,7 @@ import pytest
 from kalkan.matching.features import PERSON_FEATURES, DateSpan, Evidence, Subject, score
 from kalkan.matching.names import storage
 from kalkan.matching.names.index import IndexedName, IndexedRecord, NameIndex
+from kalkan.matching.names.matcher import PreparedQuery, run
 from kalkan.matching.names.parts import NameInputError, PartRole, prepare_name
 from kalkan.matching.names.similarity import name_similarity
 
@@ -121,3 +122,63 @@ def test_a_saved_index_loads_back_and_takes_changes(tmp_path: Path) -> None:
     copy.add(_record(1, "Karimov Rustam"))  # a new version replaces the old row
     assert copy.search([prepare_name("Jalolov")], "person", "KZ-NCB") == []
     assert len(copy.search([prepare_name("Karimov Rustam")], "person", "KZ-NCB")) == 1
+
+
+def _ranked(index: NameIndex, query: str, top: int = 3) -> list[str]:
+    prepared = PreparedQuery((prepare_name(query),), Subject())
+    return [index.name_value(next(iter(index.names_of(match.row)))) for match in run(index, prepared, "person", "UZ-NCB", top)]
+
+
+def _spellings_index(names: list[str]) -> NameIndex:
+    index = NameIndex()
+    for number, name in enumerate(names, start=1):
+        index.add(_record(number, name))
+    index.pack()
+    return index
+
+
+# (query, spellings in the index that share its key, the one that must come first)
+CLOSEST_FIRST = [
+    ("Иванов", ["Iwanow", "Ivanow", "Ivanov", "Iwanov"], "Ivanov"),
+    ("Юсупов", ["Jusupov", "Yusupov", "Iusupov", "Yusupow"], "Iusupov"),  # ю as ICAO 9303 (Russian passports) writes it
+    ("يوسف", ["Youssouf", "Yousuf", "Yusuf", "Yusuff"], "Yusuf"),  # the usual spelling of a common name
+    ("محمود", ["Makhmud", "Mahmood", "Mahmud", "Mahmoud"], "Mahmud"),
+    ("Шевченко", ["Schewtschenko", "Ševčenko", "Shevchenko"], "Shevchenko"),
+]
+
+
+@pytest.mark.parametrize(("query", "spellings", "first"), CLOSEST_FIRST)
+def test_of_names_sharing_a_key_the_closest_spelling_ranks_first(query: str, spellings: list[str], first: str) -> None:
+    ranked = _ranked(_spellings_index(spellings), query, top=len(spellings))
+    assert ranked[0] == first, ranked
+    assert sorted(ranked) == sorted(spellings)
+
+
+def test_a_shared_loose_key_outranks_many_names_sharing_only_the_skeleton() -> None:
+    # 50 names with the consonants of Karimov (k-r-m-v) and other vowels, then Karimov itself:
+    # the candidate cut must keep the one that shares the loose key.
+    vowels = "aeiou"
+    decoys = [f"K{first}r{second}m{third}v" for first in vowels for second in vowels for third in "ao"]
+    decoys = [name for name in decoys if name.lower() not in ("karimov", "karimav")]
+    index = _spellings_index([*decoys, "Karimov"])
+    found = index.search([prepare_name("Каримов")], "person", "UZ-NCB", limit=3)
+    assert index.name_value(next(iter(index.names_of(found[0].row)))) == "Karimov"
+
+
+# (query, record: the consonant skeletons one letter apart; found only through the skeleton's neighbourhood)
+NEAR_SKELETON = [
+    ("شوباروف", "Chubarov"),  # ش for a ch that Arabic has no letter for
+    ("غورينشتاين", "Gorenstein"),  # German st read sht
+]
+
+
+@pytest.mark.parametrize("packed", [False, True])
+@pytest.mark.parametrize(("query", "record"), NEAR_SKELETON)
+def test_a_skeleton_one_letter_off_is_still_a_candidate(query: str, record: str, packed: bool) -> None:
+    index = NameIndex()
+    index.add(_record(1, record))
+    index.add(_record(2, "Karimov Rustam"))
+    if packed:
+        index.pack()
+    found = index.search([prepare_name(query)], "person", "UZ-NCB")
+    assert [int(index.record_id(c.row), 16) for c in found] == [1]

@@ -11,8 +11,8 @@ Layout (one numpy column per field, ``arrays.Column``):
 - postings: for each key (a loose key, a stem, a skeleton) the names that have it, as CSR
   (offsets + name ids) for the names present when the arrays were last packed, and a small
   dict for names added since;
-- typos: every loose key's one-deletion neighbourhood (SymSpell), hashed, sorted, so that
-  a query part finds the keys one edit away with a binary search.
+- typos: every loose key's and every skeleton's one-deletion neighbourhood (SymSpell),
+  hashed, sorted, so that a query part finds the keys one edit away with a binary search.
 
 A changed record gets a new row and its old row is marked dead; ``pack`` rebuilds the
 postings without the dead rows (``storage.save`` packs before it writes).
@@ -43,6 +43,8 @@ NAME_KINDS: Final = ("primary", "alias", "weak_alias", "original_script", "birth
 
 #: Keys shared by more names than this are used to rank candidates, not to find them.
 COMMON_KEY: Final = 50_000
+#: How much sharing each kind of key says, as a share of the key's rarity, in the rough ranking.
+KEY_LEVELS: Final = {"loose": 1.0, "stem": 0.95, "skeleton": 0.85, "typo": 0.8, "near skeleton": 0.7}
 #: Loose keys shorter than this get no typo neighbours (one edit in three letters is another name).
 MIN_TYPO_LENGTH: Final = 4
 
@@ -101,6 +103,11 @@ def _deletions(key: str) -> set[str]:
 
 def _hash(text: str) -> int:
     return zlib.crc32(text.encode())
+
+
+def _neighbourhood(key: str, prefix: str = "") -> list[int]:
+    """Hashes of a key and of its one-deletion variants, each written after ``prefix`` (which keeps skeletons apart)."""
+    return [_hash(prefix + variant) for variant in _deletions(key) | {key}]
 
 
 class NameIndex:
@@ -268,6 +275,7 @@ class NameIndex:
                 if len(part.skeleton) >= 2:
                     keys.add(skeleton)
                 self._add_typos(loose, part.loose)
+                self._add_typos(skeleton, part.skeleton, _SKELETON)
         targets = (self.part_text, self.part_plain, self.part_loose, self.part_skeleton, self.part_stem, self.part_role, self.part_arabic)
         for target, column in zip(targets, columns, strict=True):
             target.extend(column)
@@ -275,14 +283,15 @@ class NameIndex:
         for key in keys:
             self.recent_postings.setdefault(key, []).append(name_id)
 
-    def _add_typos(self, key_id: int, key: str) -> None:
+    def _add_typos(self, key_id: int, key: str, prefix: str = "") -> None:
+        """Put a loose key's (or, with the prefix ``#``, a skeleton's) one-deletion neighbourhood in the typo table."""
         if len(self.typo_known) <= key_id:
             self.typo_known.extend(np.zeros(key_id + 1 - len(self.typo_known), dtype=np.bool_))
         if self.typo_known.view[key_id] or len(key) < MIN_TYPO_LENGTH:
             return
         self.typo_known.set(key_id, True)
-        for variant in _deletions(key) | {key}:
-            self.recent_typos.setdefault(_hash(variant), []).append(key_id)
+        for variant in _neighbourhood(key, prefix):
+            self.recent_typos.setdefault(variant, []).append(key_id)
 
     def pack(self) -> None:
         """Rebuild the postings and typo arrays from the live names, folding in what came since."""
@@ -304,21 +313,22 @@ class NameIndex:
         self.posting_offsets = np.searchsorted(keys, np.arange(len(self.vocabulary) + 1)).astype(np.int64)
         self.posting_names = names
         self.recent_postings = {}
-        self._pack_typos(np.unique(self.part_loose.view[part_ids]))
+        self._pack_typos(np.unique(self.part_loose.view[part_ids]), np.unique(skeleton_ids))
 
-    def _pack_typos(self, loose_ids: Array) -> None:
+    def _pack_typos(self, loose_ids: Array, skeleton_ids: Array) -> None:
         hashes: list[int] = []
         keys: list[int] = []
         known = np.zeros(len(self.vocabulary), dtype=np.bool_)
         strings = self.vocabulary.strings
-        for key_id in loose_ids.tolist():
-            key = strings[key_id]
-            if len(key) < MIN_TYPO_LENGTH:
-                continue
-            known[key_id] = True
-            for variant in _deletions(key) | {key}:
-                hashes.append(_hash(variant))
-                keys.append(key_id)
+        for key_ids, prefix in ((loose_ids, ""), (skeleton_ids, _SKELETON)):
+            for key_id in key_ids.tolist():
+                key = strings[key_id][len(prefix) :]
+                if len(key) < MIN_TYPO_LENGTH:
+                    continue
+                known[key_id] = True
+                variants = _neighbourhood(key, prefix)
+                hashes.extend(variants)
+                keys.extend([key_id] * len(variants))
         order = np.argsort(np.asarray(hashes, dtype=np.uint32), kind="stable")
         self.typo_hashes = np.asarray(hashes, dtype=np.uint32)[order]
         self.typo_keys = np.asarray(keys, dtype=np.int32)[order]
@@ -338,12 +348,16 @@ class NameIndex:
         recent_array = np.asarray(recent, dtype=np.int32)
         return recent_array if packed is None else np.concatenate([packed, recent_array])
 
-    def typo_neighbours(self, key: str) -> list[int]:
-        """Vocabulary ids of loose keys one edit (or one transposition) from ``key``, itself excluded."""
+    def typo_neighbours(self, key: str, prefix: str = "") -> list[int]:
+        """Vocabulary ids of loose keys (skeletons, with the prefix ``#``) one edit (or one transposition) from ``key``, itself excluded.
+
+        Loose keys of eight letters or more reach two edits; skeletons, whose letters are
+        fewer and each one says more, one.
+        """
         if len(key) < MIN_TYPO_LENGTH:
             return []
         found: set[int] = set()
-        hashes = np.asarray([_hash(variant) for variant in _deletions(key) | {key}], dtype=np.uint32)
+        hashes = np.asarray(_neighbourhood(key, prefix), dtype=np.uint32)
         left = np.searchsorted(self.typo_hashes, hashes, side="left")
         right = np.searchsorted(self.typo_hashes, hashes, side="right")
         for start, stop in zip(left.tolist(), right.tolist(), strict=True):
@@ -351,8 +365,16 @@ class NameIndex:
         for value in hashes.tolist():
             found.update(self.recent_typos.get(value, ()))
         strings = self.vocabulary.strings
-        limit = 1 if len(key) < 8 else 2
-        return [k for k in found if strings[k] != key and Levenshtein.distance(strings[k], key, score_cutoff=limit) <= limit]
+        limit = 1 if len(key) < 8 or prefix else 2
+        key = prefix + key
+        skeleton = bool(prefix)
+        return [
+            k
+            for k in found
+            if strings[k] != key
+            and strings[k].startswith(_SKELETON) is skeleton
+            and Levenshtein.distance(strings[k], key, score_cutoff=limit) <= limit
+        ]
 
     def part(self, part_id: int) -> Part:
         cached = self._parts.get(part_id)
@@ -456,41 +478,74 @@ class NameIndex:
         return [Candidate(row, tuple(name_ids), Visibility(seen[row])) for row, name_ids in found.items()]
 
     def _found(self, queries: Iterable[PreparedName]) -> tuple[Array, Array]:
-        """Names sharing keys with any query name, each with a rough weight (sum over query parts of idf x key level)."""
+        """Names sharing keys with any query name, each with a rough weight.
+
+        A query part gives each name it reaches the best, over the keys that reached it, of
+        the key's rarity (idf) times how much the key says (``KEY_LEVELS``: the loose key
+        most, a typo neighbour least); a name's weight is the sum over the query parts.
+        """
         total = max(self.name_count, 1)
         found_names: list[Array] = []
         found_weights: list[Array] = []
-        common: list[tuple[float, Array]] = []
+        common: list[tuple[Array, Array]] = []
         for query in queries:
             for part in query.parts:
                 if part.role not in (PartRole.NAME, PartRole.PATRONYMIC, PartRole.ORGANISATION_WORD):
                     continue
-                arrays, smallest = self._part_postings(part)
-                if not arrays:
+                keyed = self._part_postings(part)
+                if not keyed:
                     continue
-                weight = math.log(1 + total / (1 + smallest)) * part.weight
-                hits = np.unique(np.concatenate(arrays)) if len(arrays) > 1 else arrays[0]
-                if smallest > COMMON_KEY:
-                    common.append((weight, hits))
+                names = np.concatenate([array for array, _ in keyed])
+                weights = np.concatenate(
+                    [
+                        np.full(len(array), level * math.log(1 + total / (1 + len(array))) * part.weight, dtype=np.float32)
+                        for array, level in keyed
+                    ]
+                )
+                names, weights = _best_per_name(names, weights)
+                if min(len(array) for array, _ in keyed) > COMMON_KEY:
+                    common.append((names, weights))
                     continue
-                found_names.append(hits)
-                found_weights.append(np.full(len(hits), weight, dtype=np.float32))
+                found_names.append(names)
+                found_weights.append(weights)
         if not found_names and common:
-            weight, hits = min(common, key=lambda item: len(item[1]))
-            found_names.append(hits)
-            found_weights.append(np.full(len(hits), weight, dtype=np.float32))
+            rarest = min(common, key=lambda item: len(item[0]))
+            common.remove(rarest)
+            found_names, found_weights = [rarest[0]], [rarest[1]]
         if not found_names:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         names, inverse = np.unique(np.concatenate(found_names), return_inverse=True)
         weights = np.bincount(inverse, weights=np.concatenate(found_weights)).astype(np.float32)
-        for weight, hits in common:
-            weights += weight * np.isin(names, hits, assume_unique=True)
+        for hits, hit_weights in common:
+            position = np.searchsorted(hits, names)
+            inside = position < len(hits)
+            matched = np.zeros(len(names), dtype=np.bool_)
+            matched[inside] = hits[position[inside]] == names[inside]
+            weights[matched] += hit_weights[position[matched]]
         return names, weights
 
-    def _part_postings(self, part: Part) -> tuple[list[Array], int]:
-        texts = [part.loose, part.stem] + ([_SKELETON + part.skeleton] if len(part.skeleton) >= 2 else [])
-        keys = {key for key in map(self.vocabulary.get, texts) if key is not None}
-        keys.update(self.typo_neighbours(part.loose))
-        arrays = [self.postings(key) for key in sorted(keys)]
-        arrays = [array for array in arrays if len(array)]
-        return arrays, min((len(array) for array in arrays), default=0)
+    def _part_postings(self, part: Part) -> list[tuple[Array, float]]:
+        """The postings of every key of a query part that the index holds, each with its ``KEY_LEVELS`` level."""
+        levels: dict[int, float] = {}
+        texts = [(part.loose, KEY_LEVELS["loose"]), (part.stem, KEY_LEVELS["stem"])]
+        if len(part.skeleton) >= 2:
+            texts.append((_SKELETON + part.skeleton, KEY_LEVELS["skeleton"]))
+        for text, level in texts:
+            key = self.vocabulary.get(text)
+            if key is not None and levels.get(key, 0.0) < level:
+                levels[key] = level
+        for key in self.typo_neighbours(part.loose):
+            levels.setdefault(key, KEY_LEVELS["typo"])
+        for key in self.typo_neighbours(part.skeleton, _SKELETON):
+            levels.setdefault(key, KEY_LEVELS["near skeleton"])
+        keyed = [(self.postings(key), level) for key, level in sorted(levels.items())]
+        return [(array, level) for array, level in keyed if len(array)]
+
+
+def _best_per_name(names: Array, weights: Array) -> tuple[Array, Array]:
+    """Each distinct name once (ascending), with the highest of its weights."""
+    order = np.lexsort((-weights, names))
+    names, weights = names[order], weights[order]
+    first = np.ones(len(names), dtype=np.bool_)
+    first[1:] = names[1:] != names[:-1]
+    return names[first], weights[first]

@@ -62,5 +62,5 @@ def run(index: NameIndex, query: PreparedQuery, kind: str, agency: str, top: int
         matches.append(
             Match(candidate.row, index.record_id(candidate.row), index.owner(candidate.row), candidate.visibility, names, scored, threshold)
         )
-    matches.sort(key=lambda match: (-match.scored.score, match.record_id))
+    matches.sort(key=lambda match: (-match.scored.score, -match.names.closeness, match.record_id))
     return matches[:top] if top else matches

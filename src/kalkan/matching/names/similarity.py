@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Indel, Levenshtein
 
 from kalkan.matching.names.parts import Part, PartRole, PreparedName
 
@@ -58,6 +58,8 @@ class NameMatch:
     record: str
     score: float
     parts: tuple[PartMatch, ...]
+    closeness: float = 0.0
+    """How alike the aligned parts are spelled (0 to 1): orders names of equal score, never changes the score."""
 
 
 def part_similarity(query: Part, record: Part) -> tuple[float, str]:
@@ -107,6 +109,7 @@ def name_similarity(query: PreparedName, record: PreparedName) -> NameMatch:
     used_query: set[int] = set()
     used_record: set[int] = set()
     shared = 0.0
+    close = 0.0
     aligned: list[PartMatch] = []
     for similarity, i, j, via in pairs:
         if i in used_query or j in used_record:
@@ -115,14 +118,26 @@ def name_similarity(query: PreparedName, record: PreparedName) -> NameMatch:
         used_record.add(j)
         q, r = query.parts[i], record.parts[j]
         shared += similarity * (q.weight + r.weight)
+        close += closeness(q, r) * (q.weight + r.weight)
         aligned.append(PartMatch(q.text, r.text, via, round(similarity, 4)))
     record_weight = sum(part.weight * (1.0 if j in used_record else RECORD_EXTRA_WEIGHT) for j, part in enumerate(record.parts))
     total = query.weight + record_weight
     score = shared / total if total else 0.0
+    spelled = close / total if total else 0.0
     joined = _joined_similarity(query, record)
     if joined > score:
-        return NameMatch(query.text, record.text, joined, (PartMatch(query.text, record.text, JOINED, round(joined, 4)),))
-    return NameMatch(query.text, record.text, min(1.0, score), tuple(aligned))
+        return NameMatch(query.text, record.text, joined, (PartMatch(query.text, record.text, JOINED, round(joined, 4)),), spelled)
+    return NameMatch(query.text, record.text, min(1.0, score), tuple(aligned), spelled)
+
+
+def closeness(query: Part, record: Part) -> float:
+    """How alike two parts are spelled (0 to 1), the mean over the Latin readings and the loose keys: what orders parts of equal similarity.
+
+    The same loose key says Ivanov, Ivanow and Iwanow are one name; of the three, Иванов
+    (read "ivanov") is spelled most like Ivanov. Vowels count here, so that of the names
+    sharing the skeleton of باميلا ("bamila"), Pamela comes before Bommel.
+    """
+    return (Indel.normalized_similarity(query.plain, record.plain) + Indel.normalized_similarity(query.loose, record.loose)) / 2
 
 
 def _joined_similarity(query: PreparedName, record: PreparedName) -> float:
@@ -145,6 +160,6 @@ def best_name_match(queries: list[PreparedName], records: list[PreparedName]) ->
     for query in queries:
         for record in records:
             match = name_similarity(query, record)
-            if best is None or match.score > best.score:
+            if best is None or (match.score, match.closeness) > (best.score, best.closeness):
                 best = match
     return best
