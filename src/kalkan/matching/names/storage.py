@@ -22,7 +22,7 @@ import numpy as np
 from kalkan.matching.names.arrays import Array, Column, Vocabulary
 from kalkan.matching.names.index import NameIndex
 
-FORMAT: Final = 1
+FORMAT: Final = 2  # 2: the typo table holds skeleton neighbourhoods too
 FILE_NAME: Final = "names.npz"
 _VOCABULARIES: Final = ("vocabulary", "agencies", "countries")
 _ARRAYS: Final = ("posting_offsets", "posting_names", "typo_hashes", "typo_keys")
