@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from kalkan.access.roles import Role
 from kalkan.access.scope import Scope
 from kalkan.errors import ConfigurationError, NotFound, ValidationFailed
+from kalkan.io.summary import ImportSummary
 from kalkan.model.countries import normalise_country
 from kalkan.model.restriction import AgencyCode
 from kalkan.model.validation import faults_of
@@ -152,3 +153,23 @@ def progress_bar(description: str, total: int | None, *, in_bytes: bool) -> Iter
 
 def roles_text(roles: frozenset[Role]) -> str:
     return ",".join(sorted(roles))
+
+
+PRINTED_REJECTIONS = 20
+
+
+def print_import_summary(summary: ImportSummary, rejects: Path | None) -> None:
+    """What an import of lines did, the first rejected lines, and what to do next."""
+    out.print(
+        f"Read {summary.lines} lines: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.rejected_lines} rejected."
+    )
+    for rejection in summary.rejected[:PRINTED_REJECTIONS]:
+        out.print(f"[red]line {rejection.line}:[/red] {escape(str(rejection).partition(': ')[2])}")
+    more = len(summary.rejected) + summary.rejections_not_kept - PRINTED_REJECTIONS
+    if more > 0:
+        out.print(f"... and {more} more" + (f": see {rejects}" if rejects else "; --rejects FILE.csv lists them all"))
+    if summary.rolled_back:
+        err.print("[red]Strict import: nothing was written.[/red] Fix the lines above and run it again.")
+    elif not summary.complete:
+        err.print("[yellow]The other lines went in; running the import again after fixing the file adds the rest.[/yellow]")

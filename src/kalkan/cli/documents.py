@@ -11,13 +11,21 @@ from rich.markup import escape
 
 from kalkan.access.scope import Scope
 from kalkan.cli.apps import app, import_app
-from kalkan.cli.common import current_database, err, operator_name, operator_scope, out, parse_agency_code, progress_bar, settings_of
+from kalkan.cli.common import (
+    current_database,
+    err,
+    operator_name,
+    operator_scope,
+    out,
+    parse_agency_code,
+    print_import_summary,
+    progress_bar,
+    settings_of,
+)
 from kalkan.errors import NotFound, ValidationFailed
 from kalkan.io.documents import FileFormat, import_documents
-from kalkan.io.summary import ImportSummary, rejections_csv
+from kalkan.io.summary import rejections_csv
 from kalkan.screening.documents import DocumentChecker, DocumentQuery, Outcome
-
-PRINTED_REJECTIONS = 20
 
 check_app = typer.Typer(no_args_is_help=True, help="Check travel documents against the stolen and lost ones.")
 app.add_typer(check_app, name="check")
@@ -32,22 +40,6 @@ def _format_of(file: str, given: FileFormat | None) -> FileFormat:
     if suffix in (".jsonl", ".ndjson", ".json"):
         return FileFormat.JSONL
     raise ValidationFailed.one("--format", f"cannot tell the format of {file!r} from its name: give --format csv or --format jsonl")
-
-
-def _report(summary: ImportSummary, rejects: Path | None) -> None:
-    out.print(
-        f"Read {summary.lines} lines: {summary.created} created, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, {summary.rejected_lines} rejected."
-    )
-    for rejection in summary.rejected[:PRINTED_REJECTIONS]:
-        out.print(f"[red]line {rejection.line}:[/red] {escape(str(rejection).partition(': ')[2])}")
-    more = len(summary.rejected) + summary.rejections_not_kept - PRINTED_REJECTIONS
-    if more > 0:
-        out.print(f"... and {more} more" + (f": see {rejects}" if rejects else "; --rejects FILE.csv lists them all"))
-    if summary.rolled_back:
-        err.print("[red]Strict import: nothing was written.[/red] Fix the lines above and run it again.")
-    elif not summary.complete:
-        err.print("[yellow]The other lines went in; running the import again after fixing the file adds the rest.[/yellow]")
 
 
 @import_app.command("documents")
@@ -86,7 +78,7 @@ def import_documents_command(
             progress=progress,
             on_reject=on_reject,
         )
-    _report(summary, rejects)
+    print_import_summary(summary, rejects)
     if not summary.complete:
         raise typer.Exit(1)
 

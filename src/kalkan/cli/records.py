@@ -8,35 +8,16 @@ from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
-from rich.markup import escape
 
 from kalkan.access.scope import Scope
 from kalkan.cli.apps import export_app, import_app
-from kalkan.cli.common import current_database, err, operator_name, operator_scope, out, progress_bar, settings_of
+from kalkan.cli.common import current_database, err, operator_name, operator_scope, print_import_summary, progress_bar, settings_of
 from kalkan.errors import NotFound
 from kalkan.io.jsonl import export_records, import_records
-from kalkan.io.summary import ImportSummary, rejections_csv
+from kalkan.io.summary import rejections_csv
 from kalkan.model.records import RecordKind
 from kalkan.store import agencies
 from kalkan.store.records import RecordStore
-
-PRINTED_REJECTIONS = 20
-
-
-def _report(summary: ImportSummary, rejects: Path | None) -> None:
-    out.print(
-        f"Read {summary.lines} lines: {summary.created} created, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, {summary.rejected_lines} rejected."
-    )
-    for rejection in summary.rejected[:PRINTED_REJECTIONS]:
-        out.print(f"[red]line {rejection.line}:[/red] {escape(str(rejection).partition(': ')[2])}")
-    more = len(summary.rejected) + summary.rejections_not_kept - PRINTED_REJECTIONS
-    if more > 0:
-        out.print(f"... and {more} more" + (f": see {rejects}" if rejects else "; --rejects FILE.csv lists them all"))
-    if summary.rolled_back:
-        err.print("[red]Strict import: nothing was written.[/red] Fix the lines above and run it again.")
-    elif not summary.complete:
-        err.print("[yellow]The other lines went in; running the import again after fixing the file adds the rest.[/yellow]")
 
 
 @import_app.command("records")
@@ -74,7 +55,7 @@ def import_records_command(
             progress=progress,
             on_reject=on_reject,
         )
-    _report(summary, rejects)
+    print_import_summary(summary, rejects)
     if not summary.complete:
         raise typer.Exit(1)
 
