@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     page_size_limit: int = Field(default=500, ge=1, le=10_000)
     index_dir: Path | None = Field(default=None, description="Where screening indexes save snapshots; none: built at start.")
+    record_movements: bool = Field(
+        default=False, description="Each traveller check that matches a person records a movement event owned by the checking agency."
+    )
     biometric_key: SecretStr = Field(
         default=SecretStr(""),
         description="Encrypts biometric images and templates at rest; required outside development mode.",

@@ -11,7 +11,20 @@ from kalkan import __version__
 from kalkan.api.errors import install_error_handlers
 from kalkan.api.limits import BodySizeLimit
 from kalkan.api.openapi import install_openapi
-from kalkan.api.routers import agencies, audit, checks_names, health, me, notices, notifications, records, tokens, users
+from kalkan.api.routers import (
+    agencies,
+    audit,
+    checks_names,
+    checks_travellers,
+    health,
+    hits,
+    me,
+    notices,
+    notifications,
+    records,
+    tokens,
+    users,
+)
 from kalkan.api.routers import biometrics as biometrics_api
 from kalkan.api.routers import checks as document_checks
 from kalkan.settings import Settings
@@ -60,6 +73,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(area.router, prefix="/v1")
     app.include_router(document_checks.router, prefix="/v1")
     app.include_router(checks_names.router, prefix="/v1")
+    app.include_router(checks_travellers.router, prefix="/v1")
+    app.include_router(hits.router, prefix="/v1")
     app.include_router(biometrics_api.router, prefix="/v1")
     app.include_router(notices.router, prefix="/v1")
     app.include_router(notifications.router, prefix="/v1")

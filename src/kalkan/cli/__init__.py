@@ -12,12 +12,12 @@ them here registers them.
 
 from __future__ import annotations
 
-from kalkan.cli import admin, audit, biometrics, demo, documents, lists, notices, notify, records, screen, setup
+from kalkan.cli import admin, audit, biometrics, check, demo, documents, lists, notices, notify, records, screen, setup
 from kalkan.cli.apps import app
 
 __all__ = ["app", "main"]
 
-_COMMAND_MODULES = (admin, audit, demo, records, setup, documents, screen, lists, notices, notify, biometrics)
+_COMMAND_MODULES = (admin, audit, demo, records, setup, documents, screen, lists, notices, notify, biometrics, check)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from kalkan.store import (
     biometrics,  # noqa: F401 - defines biometric_samples
     documents,  # noqa: F401 - defines documents
+    hits,  # noqa: F401 - defines checks, hits
     notices,  # noqa: F401 - defines notices, notice_addressees, notice_reviews
     outbox,  # noqa: F401 - defines notifications, webhooks, webhook_deliveries
     sessions,  # noqa: F401 - defines web_sessions
