@@ -27,6 +27,7 @@ from kalkan.model.restriction import Restriction
 from kalkan.model.validation import parse_record
 from kalkan.store import agencies
 from kalkan.store.database import Database
+from kalkan.store.notices import NoticeStore
 from kalkan.store.records import RecordFilter, RecordStore
 from kalkan.store.tables import record_agencies, records
 from kalkan.store.visibility import visible_ids, visible_to
@@ -164,6 +165,15 @@ def matrix(module_db: Database) -> Matrix:
                     cells[(kind, restriction, relation)] = record_id
                     if kind is not RecordKind.LINK:
                         companions[record_id] = store.create(factories.link(record_id, hub, link_type="associate_of")).id
+        # Notices are shared only once published (a draft is its agency's alone: see
+        # test_an_unpublished_notice_is_its_agencys_alone); publish those of the matrix so
+        # that their restriction decides, as for every other kind.
+        requester = NoticeStore(conn, world.scope(OWNER, Role.EDITOR))
+        reviewer = NoticeStore(conn, world.scope(factories.SECRETARIAT, Role.SECRETARIAT))
+        for (kind, _, _), record_id in cells.items():
+            if kind is RecordKind.NOTICE:
+                requester.submit(record_id)
+                reviewer.review(record_id, factories.publication())
     return Matrix(world, cells, companions, hub, person, organisation, document)
 
 
@@ -423,3 +433,63 @@ def test_event_shows_no_id_of_a_hidden_record(module_db: Database, hidden: Hidde
             assert transaction.transaction.payer_id == (hidden.secret if sees else None)
             assert transaction.transaction.payee_id == hidden.plain
             assert (hidden.secret in transaction.model_dump_json()) is sees
+
+
+def test_an_unpublished_notice_is_its_agencys_alone(db: Database) -> None:
+    """Whatever its restriction says, a notice is shared only once the secretariat publishes it;
+    a diffusion only with its addressees."""
+    world = factories.build_world(db, roles=(Role.EDITOR, Role.ANALYST, Role.SECRETARIAT))
+    with db.transaction() as conn:
+        subject = RecordStore(conn, world.scope(OWNER, Role.EDITOR)).create(factories.person()).id
+        requester = NoticeStore(conn, world.scope(OWNER, Role.EDITOR))
+        red = requester.create(
+            parse_record(
+                {
+                    "kind": "notice",
+                    "notice_type": "red",
+                    "subject_id": subject,
+                    "grounds": "warrant 17/2024",
+                    "action_to_take": "arrest",
+                    "restriction": {"mode": "all"},
+                }
+            )
+        ).record.id
+        diffusion = requester.create(
+            parse_record(
+                {
+                    "kind": "notice",
+                    "notice_type": "diffusion",
+                    "subject_id": subject,
+                    "grounds": "request",
+                    "action_to_take": "locate",
+                    "addressees": ["UZ-NCB"],
+                    "restriction": {"mode": "all"},
+                }
+            )
+        ).record.id
+
+    def seen_by(agency: str) -> set[str]:
+        with db.transaction() as conn:
+            store = RecordStore(conn, world.scope(agency, Role.ANALYST))
+            found = {r.id for r in store.find(RecordFilter(kind=RecordKind.NOTICE, status=None))}
+            exported = {r.id for r in store.export(RecordFilter(kind=RecordKind.NOTICE, status=None))}
+            assert found == exported
+            for record_id in (red, diffusion):
+                try:
+                    store.get(record_id)
+                except NotFound:
+                    assert record_id not in found
+                else:
+                    assert record_id in found
+            return found
+
+    assert seen_by(OWNER) == {red, diffusion}
+    assert seen_by("UZ-NCB") == set() == seen_by("TJ-NCB")  # drafts
+    with db.transaction() as conn:
+        NoticeStore(conn, world.scope(OWNER, Role.EDITOR)).submit(red)
+    assert seen_by("UZ-NCB") == set()  # submitted, waiting for review
+    with db.transaction() as conn:
+        NoticeStore(conn, world.scope(OWNER, Role.EDITOR)).submit(diffusion)  # out at once to its addressees
+        NoticeStore(conn, world.scope(factories.SECRETARIAT, Role.SECRETARIAT)).review(red, factories.publication())
+    assert seen_by("UZ-NCB") == {red, diffusion}
+    assert seen_by("TJ-NCB") == {red}  # not an addressee of the diffusion

@@ -35,8 +35,12 @@ def test_a_notice_from_draft_to_publication_over_http(api: Api, db: Database) ->
     assert (notice["state"], notice["record"]["kind"], notice["record"]["owner"]) == ("draft", "notice", "UZ-NCB")
     assert error_of(api.get(f"/v1/notices/{notice_id}", KZ_ANALYST), 404)["code"] == "not_found"  # a draft
 
-    assert error_of(api.post(f"/v1/notices/{notice_id}/submit", KZ_EDITOR), 403)["code"] == "forbidden"
+    # Another agency does not learn that the draft exists, let alone submit it.
+    assert error_of(api.post(f"/v1/notices/{notice_id}/submit", KZ_EDITOR), 404)["code"] == "not_found"
+    assert error_of(api.get(f"/v1/records/{notice_id}", KZ_ANALYST), 404)["code"] == "not_found"
+    assert notice_id not in api.get("/v1/records", KZ_ANALYST, params={"kind": "notice"}).text
     assert api.post(f"/v1/notices/{notice_id}/submit", UZ_EDITOR).json()["state"] == "submitted"
+    assert error_of(api.get(f"/v1/records/{notice_id}", KZ_ANALYST), 404)["code"] == "not_found"  # submitted, not published
     queue = api.get("/v1/notices/review-queue", SEC_ADMIN).json()
     assert [item["record"]["id"] for item in queue["items"]] == [notice_id]
     assert error_of(api.get("/v1/notices/review-queue", UZ_EDITOR), 403)["code"] == "forbidden"
@@ -51,6 +55,7 @@ def test_a_notice_from_draft_to_publication_over_http(api: Api, db: Database) ->
     assert published.json()["state"] == "published"
     assert published.json()["reviews"][0]["reasons"] == "complete and lawful"
 
+    assert api.get(f"/v1/records/{notice_id}", KZ_ANALYST).status_code == 200  # published: shared as its restriction says
     seen = api.get(f"/v1/notices/{notice_id}", KZ_ANALYST).json()
     assert (seen["state"], seen["record"]["action_to_take"], seen["reviews"]) == ("published", "Arrest; inform UZ-NCB at once", [])
     assert error_of(api.get(f"/v1/notices/{notice_id}", TJ_ANALYST), 404)["code"] == "not_found"  # the restriction leaves it out

@@ -131,8 +131,8 @@ def test_red_notice_from_draft_to_published_to_cancelled(db: Database, world: fa
 def test_only_the_requesting_agency_changes_and_only_the_secretariat_reviews(db: Database, world: factories.World, subject: str) -> None:
     with store(db, world, OWNER, Role.EDITOR) as notices:
         notice_id = notices.create(notice(subject)).record.id
-    with store(db, world, OTHER, Role.EDITOR) as notices, pytest.raises(Forbidden, match="only the requesting agency"):
-        notices.submit(notice_id)
+    with store(db, world, OTHER, Role.EDITOR) as notices, pytest.raises(NotFound):
+        notices.submit(notice_id)  # a draft is its agency's alone: others do not learn it exists
     with store(db, world, OWNER, Role.ANALYST) as notices, pytest.raises(Forbidden, match="write records"):
         notices.submit(notice_id)
     with store(db, world, OWNER, Role.EDITOR) as notices:
@@ -142,8 +142,8 @@ def test_only_the_requesting_agency_changes_and_only_the_secretariat_reviews(db:
     for agency, role in [(OWNER, Role.EDITOR), (OTHER, Role.AGENCY_ADMIN), (factories.SECRETARIAT, Role.AUDITOR)]:
         with store(db, world, agency, role) as notices, pytest.raises(Forbidden, match="only the secretariat"):
             notices.review(notice_id, publish())
-    with store(db, world, OTHER, Role.EDITOR) as notices, pytest.raises(Forbidden):
-        notices.cancel(notice_id, reason="not ours")
+    with store(db, world, OTHER, Role.EDITOR) as notices, pytest.raises(NotFound):
+        notices.cancel(notice_id, reason="not ours")  # submitted, not published: still hidden from others
     with store(db, world, OWNER, Role.EDITOR) as notices:
         assert notices.get(notice_id).state is NoticeState.SUBMITTED
 

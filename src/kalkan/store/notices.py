@@ -25,13 +25,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Column,
     Connection,
-    Date,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     Row,
     Select,
@@ -58,33 +55,8 @@ from kalkan.model.records import Notice, NoticeRecord, NoticeType, RecordKind, R
 from kalkan.store import audit
 from kalkan.store.clock import as_utc, now
 from kalkan.store.records import RecordStore
-from kalkan.store.tables import Serial, change_log, metadata, records
+from kalkan.store.tables import Serial, change_log, metadata, notice_addressees, notices, records
 from kalkan.store.visibility import visible_ids, visible_to
-
-notices = Table(
-    "notices",
-    metadata,
-    Column("record_id", String(32), ForeignKey("records.id"), primary_key=True),
-    Column("owner", String(32), nullable=False),
-    Column("notice_type", String(24), nullable=False),
-    Column("subject_id", String(32), nullable=False),
-    Column("expires_on", Date, nullable=True),
-    Column("state", String(12), nullable=False),
-    Column("review_pending", Boolean, nullable=False, default=False),
-    Column("record_version", Integer, nullable=False),  # the version of the record the state applies to
-    Column("submitted_at", DateTime(timezone=True), nullable=True),
-    Column("published_at", DateTime(timezone=True), nullable=True),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("ix_notices_subject_id_state", "subject_id", "state"),
-    Index("ix_notices_state", "state"),
-)
-
-notice_addressees = Table(
-    "notice_addressees",
-    metadata,
-    Column("record_id", String(32), ForeignKey("records.id"), primary_key=True),
-    Column("agency", String(32), primary_key=True),
-)
 
 notice_reviews = Table(
     "notice_reviews",

@@ -154,3 +154,30 @@ audit_head = Table(
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+#: The life cycle of each notice record (see store.notices); read by the visibility rule too,
+#: since a notice is shared only once published.
+notices = Table(
+    "notices",
+    metadata,
+    Column("record_id", String(32), ForeignKey("records.id"), primary_key=True),
+    Column("owner", String(32), nullable=False),
+    Column("notice_type", String(24), nullable=False),
+    Column("subject_id", String(32), nullable=False),
+    Column("expires_on", Date, nullable=True),
+    Column("state", String(12), nullable=False),
+    Column("review_pending", Boolean, nullable=False, default=False),
+    Column("record_version", Integer, nullable=False),  # the version of the record the state applies to
+    Column("submitted_at", DateTime(timezone=True), nullable=True),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_notices_subject_id_state", "subject_id", "state"),
+    Index("ix_notices_state", "state"),
+)
+
+notice_addressees = Table(
+    "notice_addressees",
+    metadata,
+    Column("record_id", String(32), ForeignKey("records.id"), primary_key=True),
+    Column("agency", String(32), primary_key=True),
+)
