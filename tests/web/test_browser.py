@@ -25,6 +25,7 @@ from kalkan.io.demo import load_demo
 from kalkan.io.demo.loader import DEMO_PASSWORD
 from kalkan.model.mrz import MRZDate, MRZFields, MRZFormat, Sex, build_mrz
 from kalkan.settings import Settings
+from kalkan.store import outbox
 from kalkan.store.database import Database
 from kalkan.store.tables import records
 
@@ -239,3 +240,63 @@ def test_secretariat_issues_and_revokes_a_token(page: Any, server: str) -> None:
     assert page.request.get(f"{server}/v1/me", headers={"Authorization": f"Bearer {secret}"}).status == 401
     page.goto("/audit")
     _screenshot(page, "audit")
+
+
+def test_bureau_page_receives_a_notification_live(page: Any, demo_url: str) -> None:
+    _sign_in(page, "uz-ncb-editor", "/bureau")
+    page.wait_for_selector("#notifications[data-live='open']")  # the script has opened the stream
+    before = int(page.locator("#notification-count").inner_text())
+    page.evaluate("window.kalkanSamePage = true")  # gone if the page were loaded again
+    db = Database(demo_url)
+    try:
+        with db.transaction() as conn:  # committed by another process's connection while the page is open
+            outbox.enqueue(conn, "UZ-NCB", "hit", {"label": "Tursunov Ilhom", "border_post": "Oybek"})
+            outbox.enqueue(conn, "KZ-NCB", "hit", {"label": "Not For Tashkent"})
+    finally:
+        db.dispose()
+    page.locator("#notifications li", has_text="Tursunov Ilhom").wait_for()
+    assert "Tursunov Ilhom" in page.locator("#notifications li").first.inner_text()  # at the top
+    assert int(page.locator("#notification-count").inner_text()) == before + 1
+    assert page.locator("#notifications").get_attribute("data-sounded") == "1"
+    assert "Not For Tashkent" not in page.content()
+    assert page.evaluate("window.kalkanSamePage === true")  # no reload
+    assert "new" in (page.locator("#notifications li").first.get_attribute("class") or "").split()  # added by the script
+    _screenshot(page, "bureau")
+
+
+def test_a_notice_drafted_from_a_record_is_reviewed_with_the_checklist(page: Any, demo_url: str) -> None:
+    subject = _demo_rows(demo_url, kind="person", owner="UZ-NCB", status="active")[0]
+    _sign_in(page, "uz-ncb-editor", f"/records/{subject.id}")
+    page.locator("#draft-notice").click()
+    page.wait_for_url("**/notices/new?subject_id=*")
+    assert page.locator("#f-subject_id").input_value() == subject.id
+    page.select_option("#f-notice_type", "blue")
+    page.fill("#f-grounds", "Suspected courier of the Tashkent robbery ring")
+    page.fill("#f-action_to_take", "Identify, gather information, inform UZ-NCB")
+    page.locator("form.record-form button[type=submit]").click()
+    page.wait_for_selector("#submit-notice")
+    notice_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    page.locator("#submit-notice button").click()
+    page.wait_for_selector("#notice-state.state-submitted")
+    _screenshot(page, "notice")
+
+    page.context.clear_cookies()
+    _sign_in(page, "sec-admin", "/review-queue")
+    _screenshot(page, "review-queue")
+    page.locator(f"a[href='/notices/{notice_id}/review']").click()
+    page.wait_for_selector("#review-form")
+    for item in ("lawful_purpose", "no_political_military_religious_racial_character", "minimum_identifiers"):
+        page.check(f"input[name='checklist.{item}.passed'][value='yes']")
+    page.check("input[name='checklist.data_quality.passed'][value='no']")  # and no reason
+    page.check("input[name='decision'][value='refuse']")
+    page.fill("#f-reasons", "give the subject's date of birth")
+    page.locator("#review-form button[type=submit]").click()
+    page.wait_for_selector("#f-checklist-data_quality-fault")
+    assert page.locator("input[name='checklist.data_quality.passed'][value='no']").is_checked()  # kept
+    assert page.locator("#f-reasons").input_value() == "give the subject's date of birth"
+    page.locator("#f-checklist-data_quality").scroll_into_view_if_needed()
+    _screenshot(page, "notice-review")
+    page.fill("#f-checklist-data_quality-reason", "the names are not transliterated")
+    page.locator("#review-form button[type=submit]").click()
+    page.wait_for_url("**/review-queue?reviewed=*")
+    assert page.locator(f"a[href='/notices/{notice_id}/review']").count() == 0

@@ -205,6 +205,15 @@ def notifications_after(conn: Connection, agency: str, after: int, limit: int = 
     return [_notification(row) for row in rows]
 
 
+def latest_notifications(conn: Connection, agency: str, limit: int = 50) -> tuple[list[Notification], int]:
+    """The agency's newest notifications, newest first, and how many it has in all. Not audited: callers audit."""
+    rows = conn.execute(
+        select(notifications).where(notifications.c.agency == agency).order_by(notifications.c.seq.desc()).limit(limit)
+    ).all()
+    total = int(conn.execute(select(func.count()).select_from(notifications).where(notifications.c.agency == agency)).scalar_one())
+    return [_notification(row) for row in rows], total
+
+
 def list_notifications(conn: Connection, scope: Scope, *, after: int = 0, limit: int = 100) -> list[Notification]:
     """The caller's agency's notifications past ``after`` (catch-up), audited."""
     scope.require(Permission.READ_RECORDS)

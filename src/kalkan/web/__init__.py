@@ -12,13 +12,13 @@ from importlib import resources
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from kalkan.web.routes import admin, audit, auth, bureau, officer, records
+from kalkan.web.routes import admin, audit, auth, bureau, notices, officer, records
 
 __all__ = ["install_web"]
 
 
 def install_web(app: FastAPI) -> None:
-    for area in (auth, records, bureau, officer, admin, audit):
+    for area in (auth, records, bureau, notices, officer, admin, audit):
         app.include_router(area.router)
     static = resources.files("kalkan.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -27,6 +27,7 @@ from kalkan.model.records import (
     Gender,
     LinkType,
     ModusOperandi,
+    NoticeType,
     OrganisationKind,
     PersonCategory,
     PersonWarning,
@@ -226,6 +227,26 @@ FORMS: dict[RecordKind, RecordForm] = {
         ),
     ),
 }
+
+#: A notice's content. Not in ``FORMS``: a notice is drafted, submitted and reviewed through
+#: ``NoticeStore`` (``routes/notices.py``), never written as a plain record.
+NOTICE_FORM = RecordForm(
+    RecordKind.NOTICE,
+    (
+        Section(
+            "section.notice",
+            (
+                Field("notice_type", "select", _values(NoticeType)),
+                Field("subject_id", required=True),
+                Field("grounds", "textarea", required=True),
+                Field("action_to_take", "textarea", required=True),
+                Field("expires_on", "date"),
+                Field("addressees", "words"),
+            ),
+        ),
+        _COMMON,
+    ),
+)
 
 #: Fields not of the record's own: the version an edit was based on, the CSRF token.
 _FORM_ONLY = frozenset({"csrf_token", "version"})

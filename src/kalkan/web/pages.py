@@ -52,6 +52,8 @@ NAVIGATION = (
     NavItem("nav.check", "/check", Permission.RUN_CHECKS),
     NavItem("nav.search", "/search", Permission.READ_RECORDS),
     NavItem("nav.bureau", "/bureau", Permission.WRITE_RECORDS),
+    NavItem("nav.notices", "/notices", Permission.WRITE_RECORDS),
+    NavItem("nav.review", "/review-queue", Permission.MANAGE_AGENCIES),
     NavItem("nav.agencies", "/admin/agencies", Permission.MANAGE_AGENCIES),
     NavItem("nav.users", "/admin/users", Permission.MANAGE_AGENCY_USERS),
     NavItem("nav.tokens", "/admin/tokens", None),

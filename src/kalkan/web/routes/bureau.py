@@ -1,32 +1,55 @@
-"""The bureau's pages: its own records, and forms to create, edit and cancel them.
+"""The bureau's pages: its own records, forms to create, edit and cancel them, and its notifications.
 
 Forms post field paths (``forms.py``); the record is validated by ``parse_record`` and
 written by the caller's ``RecordStore``, which alone decides what the caller may write. A
 form that fails comes back with everything typed kept and each fault next to its field.
+
+The agency's notifications are listed newest first; ``/bureau/notifications/stream`` sends
+those committed later as server-sent events, to the session's cookie (no token). It polls
+the outbox in short transactions of its own, checks the session on every look (a signed-out
+or expired session, a deactivated user or a suspended agency ends the stream), and ends
+after ``STREAM_LIFETIME``; the browser reconnects with ``Last-Event-ID`` and misses nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
-from starlette.responses import RedirectResponse, Response
+from fastapi import APIRouter, Header, Path, Query
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from kalkan.access.roles import Permission
 from kalkan.errors import Conflict, Fault, NotFound, ValidationFailed
 from kalkan.model.records import RecordKind
 from kalkan.model.validation import parse_record
+from kalkan.store import audit, outbox
 from kalkan.store.agencies import list_agencies
+from kalkan.store.database import Database
 from kalkan.store.records import RecordFilter, RecordStore
+from kalkan.store.sessions import resolve_session
+from kalkan.web import notifications
 from kalkan.web.errors import WebRoute
 from kalkan.web.forms import FORMS, FormState, RecordForm, editable_data, form_state, record_data
-from kalkan.web.pages import Page, render
+from kalkan.web.i18n import Translator
+from kalkan.web.pages import SECURITY_HEADERS, Page, render
 from kalkan.web.routes.records import RecordIdPath, store_of
 from kalkan.web.session import ConnectionDep, PageDep
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
+#: Notifications listed on the bureau's page; older ones through the API's catch-up list.
+NOTIFICATIONS_SHOWN = 50
+#: Seconds between two looks at the outbox; ``app.state.notification_poll_seconds`` overrides it.
+POLL_SECONDS = 0.5
+#: Seconds a stream lasts before the browser reconnects; ``app.state.notification_stream_seconds`` overrides it.
+STREAM_LIFETIME = 300.0
+HEARTBEAT_EVERY = 15.0
 KindPath = Annotated[RecordKind, Path()]
 
 
@@ -45,6 +68,14 @@ def bureau(
     )
     found = store.find(where, limit=PAGE_SIZE, offset=offset)
     total = store.count(where)
+    latest, notification_count = outbox.latest_notifications(conn, page.scope.agency, NOTIFICATIONS_SHOWN)
+    audit.append(
+        conn,
+        page.scope,
+        "notification.list",
+        query={"newest": NOTIFICATIONS_SHOWN},
+        detail=f"{len(latest)} of {notification_count} notifications",
+    )
     return render(
         page.request,
         "bureau.html",
@@ -57,6 +88,68 @@ def bureau(
         offset=offset,
         page_size=PAGE_SIZE,
         kinds=[kind for kind in RecordKind if kind in FORMS],
+        notifications=[notifications.shown(n, page.t) for n in latest],
+        notification_count=notification_count,
+        last_seq=latest[0].seq if latest else 0,
+    )
+
+
+def _poll(database: Database, secret: str, agency: str, cursor: int) -> list[outbox.Notification] | None:
+    """What the agency was notified of after ``cursor``; None once the session no longer reads records."""
+    with database.transaction() as conn:
+        session = resolve_session(conn, secret)
+        if session is None or session.scope.agency != agency or not session.scope.can(Permission.READ_RECORDS):
+            return None
+        found = outbox.notifications_after(conn, agency, cursor, 100)
+        if found:
+            outbox.audit_sent(conn, session.scope, found)
+    return found
+
+
+async def _events(request: Request, secret: str, agency: str, t: Translator, cursor: int) -> AsyncIterator[str]:
+    database: Database = request.app.state.database
+    poll = float(getattr(request.app.state, "notification_poll_seconds", POLL_SECONDS))
+    lifetime = float(getattr(request.app.state, "notification_stream_seconds", STREAM_LIFETIME))
+    started = last_sent = time.monotonic()
+    yield ": kalkan notifications\nretry: 2000\n\n"
+    while True:
+        found = await run_in_threadpool(_poll, database, secret, agency, cursor)
+        if found is None:
+            return
+        for notification in found:
+            yield notifications.event(notification, t)
+            cursor = notification.seq
+        if time.monotonic() - started >= lifetime:
+            return
+        if found:
+            last_sent = time.monotonic()
+            continue
+        if time.monotonic() - last_sent >= HEARTBEAT_EVERY:
+            yield ": keep-alive\n\n"
+            last_sent = time.monotonic()
+        await asyncio.sleep(poll)
+
+
+@router.get("/bureau/notifications/stream")
+def notification_stream(
+    page: PageDep,
+    conn: ConnectionDep,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """The signed-in user's agency's notifications, as they are committed, after ``Last-Event-ID`` or ``after``."""
+    page.scope.require(Permission.READ_RECORDS)
+    if last_event_id is not None and last_event_id.strip().isdigit():
+        cursor = int(last_event_id)
+    elif after is not None:
+        cursor = after
+    else:
+        cursor = outbox.last_sequence(conn, page.scope.agency)
+    audit.append(conn, page.scope, "notification.stream_open", detail=f"after seq {cursor}")
+    return StreamingResponse(
+        _events(page.request, page.secret, page.scope.agency, page.t, cursor),
+        media_type="text/event-stream",
+        headers={**SECURITY_HEADERS, "X-Accel-Buffering": "no"},
     )
 
 

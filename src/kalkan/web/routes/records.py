@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from kalkan.access.roles import Permission
 from kalkan.errors import NotFound, ValidationFailed
 from kalkan.model.records import EventRecord, Link, RecordKind, StoredModel, TravelDocumentRecord
+from kalkan.store.notices import SUBJECT_KINDS, NoticeStore
 from kalkan.store.records import RecordStore
 from kalkan.web import network
 from kalkan.web.errors import WebRoute
@@ -86,6 +87,10 @@ def _labelled(store: RecordStore, record_id: str) -> StoredModel | None:
 def record_page(record_id: RecordIdPath, page: PageDep, conn: ConnectionDep) -> Response:
     store = store_of(page, conn)
     record = store.get(record_id)
+    if record.kind is RecordKind.NOTICE:
+        # A notice is shown by its own page, under the notices' rules (a draft stays with its agency).
+        NoticeStore(conn, page.scope, page.settings.review_period_days).get(record_id)
+        return RedirectResponse(f"/notices/{record_id}", status_code=303)
     links: list[dict[str, Any]] = []
     if record.kind is not RecordKind.LINK:
         for link in store.links_of(record_id):
@@ -117,6 +122,7 @@ def record_page(record_id: RecordIdPath, page: PageDep, conn: ConnectionDep) -> 
         links=others,
         pointed=pointed + ends,
         is_owner=record.owner == page.scope.agency,
+        may_draft_notice=record.kind in SUBJECT_KINDS and page.scope.can(Permission.WRITE_RECORDS),
     )
 
 

@@ -35,4 +35,59 @@
       }
     });
   }
+
+  // The bureau's notifications: those committed after the page was rendered arrive as
+  // server-sent events (the session cookie goes with them), go to the top of the list, bump
+  // the count and sound a short beep made by the Web Audio API. Without this script the list
+  // is the same on every reload.
+  var list = document.getElementById("notifications");
+  if (list && window.EventSource) {
+    var count = document.getElementById("notification-count");
+    var empty = document.getElementById("notifications-empty");
+    var audio = null;
+    var beep = function () {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) { return; }
+      try {
+        audio = audio || new Context();
+        if (audio.state === "suspended") { audio.resume(); }
+        var tone = audio.createOscillator();
+        var volume = audio.createGain();
+        var start = audio.currentTime;
+        tone.type = "sine";
+        tone.frequency.setValueAtTime(880, start);
+        volume.gain.setValueAtTime(0.2, start);
+        volume.gain.exponentialRampToValueAtTime(0.001, start + 0.25);
+        tone.connect(volume);
+        volume.connect(audio.destination);
+        tone.start(start);
+        tone.stop(start + 0.25);
+        list.setAttribute("data-sounded", String(Number(list.getAttribute("data-sounded") || "0") + 1));
+      } catch (ignored) { /* a page that may not play sound still shows the notification */ }
+    };
+    var add = function (shown) {
+      if (document.getElementById("notification-" + shown.seq)) { return; }
+      var item = document.createElement("li");
+      item.id = "notification-" + shown.seq;
+      item.className = "notification new kind-" + shown.kind;
+      var when = document.createElement("time");
+      when.dateTime = shown.created_at;
+      when.textContent = shown.at;
+      var kind = document.createElement("strong");
+      kind.textContent = shown.kind_label;
+      var what = document.createElement("span");
+      what.dir = "auto";
+      what.textContent = shown.summary;
+      item.append(when, " ", kind, " ", what);
+      list.insertBefore(item, list.firstChild);
+      if (count) { count.textContent = String(Number(count.textContent) + 1); }
+      if (empty) { empty.hidden = true; }
+      beep();
+    };
+    var source = new EventSource(list.getAttribute("data-stream"));
+    source.onmessage = function (event) {
+      try { add(JSON.parse(event.data)); } catch (ignored) { /* a malformed event is dropped */ }
+    };
+    source.onopen = function () { list.setAttribute("data-live", "open"); };
+  }
 })();
