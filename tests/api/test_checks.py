@@ -30,7 +30,7 @@ def stolen(api: Api, db: Database) -> dict[str, str]:
                 documents.DocumentEntry("KAZ", "passport", "N7654321", "lost", restriction_mode="owner", hit_disclosure="contact_owner"),
             ],
         )
-        ids = dict(conn.execute(select(documents.documents.c.number, documents.documents.c.id)).all())
+        ids = {r.number: r.id for r in conn.execute(select(documents.documents.c.number, documents.documents.c.id))}
     record = api.create(
         {
             "kind": "travel_document",

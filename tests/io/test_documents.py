@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kalkan.errors import ValidationFailed
-from kalkan.io.documents import FileFormat, import_documents
+from kalkan.io.documents import FileFormat, cancel_documents, import_documents
 from kalkan.store.database import Database
 from kalkan.store.documents import documents
 from kalkan.store.tables import audit_log, change_log
@@ -120,3 +120,45 @@ def test_json_lines_take_the_records_restriction(db: Database, world: factories.
     with db.transaction() as conn:
         row = conn.execute(select(documents)).one()
     assert (row.restriction_mode, row.restriction_agencies) == ("except", "TJ-NCB")
+
+
+def cancel(db: Database, text: str, **options: object):  # type: ignore[no-untyped-def]
+    return cancel_documents(db, "UZ-NCB", io.BytesIO(text.encode()), reason="found again", **options)  # type: ignore[arg-type]
+
+
+def test_a_cancel_file_cancels_by_batch_and_names_bad_and_unknown_lines(db: Database, world: factories.World) -> None:
+    run(db, HEADER + "".join(GOOD))
+    before = counts(db)
+    text = "State,Type,Number\nUZB,passport,FA1234567\nXYZ,passport,FA1\nuzb,,fa-765 4321\nUZB,passport,ZZ0000001\nKAZ,passport,N1000000\n"
+    summary = cancel(db, text, batch_size=2)
+    assert (summary.lines, summary.cancelled, summary.already_cancelled, summary.rejected_lines) == (5, 3, 0, 1)
+    assert summary.not_found == [(5, ("UZB", "passport", "ZZ0000001"))]
+    assert [(r.line, r.field) for r in summary.rejected] == [(3, "issuing_state")]
+    assert not summary.complete
+    with db.transaction() as conn:
+        statuses = {r.number: r.status for r in conn.execute(select(documents.c.number, documents.c.status))}
+        cancels = conn.execute(select(audit_log.c.detail).where(audit_log.c.action == "document.cancel")).scalars().all()
+    assert statuses == {"FA1234567": "cancelled", "FA7654321": "cancelled", "N1000000": "cancelled"}
+    assert counts(db)[1] == before[1] + 2  # two batches wrote: two changes
+    assert len(cancels) == 2
+    assert all(detail.endswith(": found again") for detail in cancels)
+    again = cancel(db, text)
+    assert (again.cancelled, again.already_cancelled) == (0, 3)
+    assert counts(db)[1] == before[1] + 2
+
+
+def test_a_cancel_file_needs_a_header_naming_state_and_number(db: Database, world: factories.World) -> None:
+    with pytest.raises(ValidationFailed, match="missing columns number"):
+        cancel(db, "state,type,colour\nUZB,passport,red\n")
+    with pytest.raises(ValidationFailed, match="reason"):
+        cancel_documents(db, "UZ-NCB", io.BytesIO(b"state,number\n"), reason="")
+
+
+def test_importing_a_cancelled_document_again_reinstates_it(db: Database, world: factories.World) -> None:
+    run(db, HEADER + "".join(GOOD))
+    cancel(db, "state,number\nUZB,FA1234567\n")
+    summary = run(db, HEADER + "".join(GOOD))
+    assert (summary.created, summary.updated, summary.reinstated, summary.unchanged) == (0, 1, 1, 2)
+    with db.transaction() as conn:
+        assert conn.execute(select(documents.c.status).where(documents.c.number == "FA1234567")).scalar_one() == "active"
+    assert run(db, HEADER + "".join(GOOD)).reinstated == 0

@@ -85,3 +85,19 @@ def test_load_without_snapshot_is_none(tmp_path: Path) -> None:
 def test_bad_ranges_say_why(first: str, last: str, fault: str) -> None:
     with pytest.raises(ValueError, match=fault):
         serial_range(first, last)
+
+
+def test_a_merge_drops_cancelled_rows_and_their_ranges_and_a_row_written_again_comes_back(tmp_path: Path) -> None:
+    index = _index()
+    index.add_table_rows([1, 2], ["FA1234567", "N1000000"], [None, "N1000999"], [False, False])  # cancelled
+    assert index.find(["FA1234567", "N1000500"]) == [[], []]
+    index.merge()
+    assert number_key("FA1234567") not in np.asarray(index.keys).tolist()
+    assert index.ranges == {}
+    assert index.inactive == set()  # nothing left to hide
+    index.save(tmp_path)
+    loaded = DocumentIndex.load(tmp_path)
+    assert loaded is not None
+    assert loaded.find(["FA1234567", "N1000500"]) == [[], []]
+    loaded.add_table_rows([1], ["FA1234567"], [None], [True])  # reinstated
+    assert [f.ref for f in loaded.find(["FA1234567"])[0]] == ["document:1"]

@@ -13,7 +13,7 @@ from kalkan.access.roles import Role
 from kalkan.access.scope import Scope
 from kalkan.errors import Forbidden, ValidationFailed
 from kalkan.model.mrz import MRZDate, MRZFields, MRZFormat, Sex, build_mrz
-from kalkan.screening.documents import DocumentChecker, DocumentQuery, Outcome
+from kalkan.screening.documents import DocumentChecker, DocumentQuery, Outcome, save_index, snapshot_state
 from kalkan.store import documents
 from kalkan.store.database import Database
 from kalkan.store.records import RecordStore
@@ -111,7 +111,7 @@ def test_every_request_is_one_audit_entry_naming_the_documents_returned(db: Data
     check(db, checker, officer, DocumentQuery.of("KAZ", "N5550002"))
     with db.transaction() as conn:
         rows = conn.execute(select(audit_log).where(audit_log.c.action == "check.documents").order_by(audit_log.c.seq)).all()
-        ids = dict(conn.execute(select(documents.documents.c.number, documents.documents.c.id)).all())
+        ids = {r.number: r.id for r in conn.execute(select(documents.documents.c.number, documents.documents.c.id))}
     assert len(rows) == 2
     assert json.loads(rows[0].record_ids) == sorted([f"document:{ids['FA1234567']}", f"document:{ids['N5550001']}"])
     assert rows[0].username == officer.username
@@ -183,3 +183,41 @@ def _fields() -> MRZFields:
         sex=Sex.MALE,
         expiry_date=date(2031, 5, 1),
     )
+
+
+def test_a_cancelled_document_stops_hitting_and_a_renewed_report_hits_again(db: Database, world: World, tmp_path: Path) -> None:
+    checker = DocumentChecker(db, refresh_seconds=0, index_dir=tmp_path)
+    officer = world.scope(TJ, Role.OFFICER)
+    asked = (DocumentQuery.of("UZB", "FA1234567"), DocumentQuery.of("UZB", "N1000500"))
+    assert check(db, checker, officer, *asked) == [("hit", [("hit",)]), ("hit", [("hit",)])]
+    with db.transaction() as conn:
+        outcome = documents.cancel_batch(
+            conn, world.scope(UZ, Role.EDITOR), [("UZB", "passport", "FA1234567"), ("UZB", "passport", "N1000000")], reason="found"
+        )
+    assert len(outcome.cancelled) == 2
+    assert check(db, checker, officer, *asked) == [("no_hit", []), ("no_hit", [])]
+    assert checker.index is not None
+    checker.index.save(tmp_path)  # merged: the cancelled rows leave the arrays
+    restarted = DocumentChecker(db, refresh_seconds=0, index_dir=tmp_path)
+    assert check(db, restarted, officer, *asked) == [("no_hit", []), ("no_hit", [])]
+    with db.transaction() as conn:
+        documents.write_batch(conn, Scope.system(UZ), [entry("UZB", "FA1234567")])
+    assert check(db, restarted, officer, *asked) == [("hit", [("hit",)]), ("no_hit", [])]
+
+
+def test_a_snapshot_saved_ahead_of_time_is_reported_against_the_change_log(db: Database, world: World, tmp_path: Path) -> None:
+    assert snapshot_state(db, tmp_path) is None
+    index = save_index(db, tmp_path)
+    state = snapshot_state(db, tmp_path)
+    assert state is not None
+    assert (state.seq, state.documents, state.behind, state.current) == (index.seq, 6, 0, True)
+    assert state.head >= state.seq
+    with db.transaction() as conn:
+        documents.write_batch(conn, Scope.system(UZ), [entry("UZB", "QQ1111111")])
+        documents.write_batch(conn, Scope.system(KZ), [entry("KAZ", "QQ2222222")])
+    behind = snapshot_state(db, tmp_path)
+    assert behind is not None
+    assert (behind.seq, behind.behind, behind.current) == (index.seq, 2, False)
+    assert behind.head == behind.seq + 2
+    server = DocumentChecker(db, index_dir=tmp_path)  # starts from the snapshot and catches up
+    assert check(db, server, world.scope(TJ, Role.OFFICER), DocumentQuery.of("UZB", "QQ1111111"))[0][0] == "hit"

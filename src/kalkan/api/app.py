@@ -16,6 +16,7 @@ from kalkan.api.routers import (
     audit,
     checks_names,
     checks_travellers,
+    documents,
     health,
     hits,
     me,
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     for area in (records, agencies, users, tokens, audit, me):
         app.include_router(area.router, prefix="/v1")
     app.include_router(document_checks.router, prefix="/v1")
+    app.include_router(documents.router, prefix="/v1")
     app.include_router(checks_names.router, prefix="/v1")
     app.include_router(checks_travellers.router, prefix="/v1")
     app.include_router(hits.router, prefix="/v1")

@@ -19,7 +19,12 @@ Lines are read in constant memory and written in batches (``store.documents.writ
 each batch in its own transaction: a crash leaves whole batches, and running the import
 again finishes the job. A bad line (not UTF-8, longer than ``MAX_LINE_BYTES``, a field at
 fault) is rejected with its number, field and reason while the others go in; ``strict``
-writes everything in one transaction and nothing at all if any line is bad.
+writes everything in one transaction and nothing at all if any line is bad. A document the
+agency had cancelled is reinstated by importing it again (``DocumentImportSummary.reinstated``).
+
+A cancel file (``cancel_documents``) is CSV naming ``issuing_state`` (or ``state``),
+``document_type`` (or ``type``) and ``number``; its documents are cancelled in batches
+(``store.documents.cancel_batch``), each its own transaction, and running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any, BinaryIO
@@ -37,7 +43,7 @@ from pydantic import ValidationError
 from kalkan.access.scope import Scope
 from kalkan.errors import Fault, Forbidden, ValidationFailed
 from kalkan.io.lines import Line, ProgressCallback, read_lines
-from kalkan.io.summary import ImportSummary, Rejection, RejectionCallback
+from kalkan.io.summary import MAX_KEPT_REJECTIONS, ImportSummary, Rejection, RejectionCallback
 from kalkan.model.countries import normalise_issuing_state
 from kalkan.model.document_ranges import serial_range
 from kalkan.model.documents import DocumentStatus, DocumentType, normalise_document_number
@@ -45,27 +51,23 @@ from kalkan.model.restriction import HitDisclosure, Restriction, RestrictionMode
 from kalkan.model.validation import faults_of
 from kalkan.store.agencies import get_agency
 from kalkan.store.database import Database
-from kalkan.store.documents import DocumentEntry, write_batch
+from kalkan.store.documents import (
+    COLUMNS,
+    KEY_COLUMNS,
+    CancelOutcome,
+    DocumentEntry,
+    DocumentKey,
+    cancel_batch,
+    cancellation_reason,
+    write_batch,
+)
 
 DEFAULT_BATCH_SIZE = 20_000
 #: No honest line of a document file comes near this.
 MAX_LINE_BYTES = 4096
 
-COLUMNS = (
-    "issuing_state",
-    "document_type",
-    "number",
-    "document_status",
-    "range_end",
-    "issued_on",
-    "expires_on",
-    "reported_on",
-    "holder_name",
-    "restriction_mode",
-    "restriction_agencies",
-    "hit_disclosure",
-)
-REQUIRED = ("issuing_state", "number", "document_status")
+KEY_REQUIRED = ("issuing_state", "number")
+REQUIRED = (*KEY_REQUIRED, "document_status")
 
 _CLEAN_NUMBER = re.compile(r"[A-Z0-9]{1,30}")
 _STATES: dict[str, str] = {}
@@ -83,32 +85,47 @@ class FileFormat(StrEnum):
 Fields = dict[str, Any]
 
 
+def _take(fields: Fields, faults: list[Fault], name: str, check: Callable[[str], Any]) -> Any:
+    """``fields[name]`` checked, or None (blank, or at fault: the fault added to ``faults``)."""
+    value = fields.get(name)
+    if value is None or value == "":
+        if name in REQUIRED:
+            faults.append(Fault(name, "is required"))
+        return None
+    if not isinstance(value, str):
+        faults.append(Fault(name, f"must be text, not {type(value).__name__}"))
+        return None
+    try:
+        return check(value)
+    except ValueError as error:
+        faults.append(Fault(name, str(error)))
+        return None
+
+
+def _key(fields: Fields, faults: list[Fault]) -> DocumentKey:
+    state = _take(fields, faults, "issuing_state", _state)
+    number = _take(fields, faults, "number", _number)
+    kind = _take(fields, faults, "document_type", _type) or DocumentType.PASSPORT.value
+    return (state, kind, number)
+
+
+def key_of(fields: Fields) -> DocumentKey:
+    """A document's issuing state, type (default passport) and number, normalised as an import does."""
+    faults: list[Fault] = []
+    key = _key(fields, faults)
+    if faults:
+        raise ValidationFailed(faults)
+    return key
+
+
 def entry_of(fields: Fields) -> DocumentEntry:
     """A row's fields (strings or None; blank is None) -> a normalised entry; ValidationFailed names every field at fault."""
     faults: list[Fault] = []
-
-    def take(name: str, check: Callable[[str], Any]) -> Any:
-        value = fields.get(name)
-        if value is None or value == "":
-            if name in REQUIRED:
-                faults.append(Fault(name, "is required"))
-            return None
-        if not isinstance(value, str):
-            faults.append(Fault(name, f"must be text, not {type(value).__name__}"))
-            return None
-        try:
-            return check(value)
-        except ValueError as error:
-            faults.append(Fault(name, str(error)))
-            return None
-
-    state = take("issuing_state", _state)
-    number = take("number", _number)
-    kind = take("document_type", lambda v: _choice(v, _TYPES, "type")) or DocumentType.PASSPORT.value
-    status = take("document_status", lambda v: _choice(v, _STATUSES, "status"))
-    range_end = take("range_end", normalise_document_number)
-    issued_on, expires_on, reported_on = (take(name, _date) for name in ("issued_on", "expires_on", "reported_on"))
-    holder_name = take("holder_name", _holder_name)
+    state, kind, number = _key(fields, faults)
+    status = _take(fields, faults, "document_status", _status)
+    range_end = _take(fields, faults, "range_end", normalise_document_number)
+    issued_on, expires_on, reported_on = (_take(fields, faults, name, _date) for name in ("issued_on", "expires_on", "reported_on"))
+    holder_name = _take(fields, faults, "holder_name", _holder_name)
     if number and range_end:
         try:
             serial_range(number, range_end)
@@ -146,6 +163,14 @@ def _state(value: str) -> str:
 
 def _number(value: str) -> str:
     return value if _CLEAN_NUMBER.fullmatch(value) else normalise_document_number(value)
+
+
+def _type(value: str) -> str:
+    return _choice(value, _TYPES, "type")
+
+
+def _status(value: str) -> str:
+    return _choice(value, _STATUSES, "status")
 
 
 def _choice(value: str, allowed: frozenset[str], what: str) -> str:
@@ -195,21 +220,30 @@ def _restriction(fields: Fields, faults: list[Fault]) -> tuple[str, str | None, 
 # -- reading files -----------------------------------------------------------------
 
 
-def csv_rows(lines: Iterable[Line]) -> Iterator[tuple[int, Fields | Fault]]:
-    """(line number, fields or the fault of the whole line) for each data line of a CSV file."""
+def csv_rows(
+    lines: Iterable[Line],
+    columns: Sequence[str] = COLUMNS,
+    required: Sequence[str] = REQUIRED,
+    aliases: Mapping[str, str] | None = None,
+) -> Iterator[tuple[int, Fields | Fault]]:
+    """(line number, fields or the fault of the whole line) for each data line of a CSV file.
+
+    The header names ``columns`` (or their ``aliases``), in any order, ``required`` among them.
+    """
     iterator = iter(lines)
     header: list[str] | None = None
     for line in iterator:
         if line.fault is not None:
             raise ValidationFailed.one(f"line {line.number}", f"the header line is {line.fault}: save the file as UTF-8 CSV")
-        header = [name.strip().lower() for name in next(csv.reader([line.text]))]
-        unknown = [name for name in header if name not in COLUMNS]
-        missing = [name for name in REQUIRED if name not in header]
+        named = [name.strip().lower() for name in next(csv.reader([line.text]))]
+        header = [(aliases or {}).get(name, name) for name in named]
+        unknown = [name for name, column in zip(named, header, strict=True) if column not in columns]
+        missing = [name for name in required if name not in header]
         if unknown or missing:
             problems = ([f"unknown columns {', '.join(unknown)}"] if unknown else []) + (
                 [f"missing columns {', '.join(missing)}"] if missing else []
             )
-            raise ValidationFailed.one(f"line {line.number}", f"{'; '.join(problems)} (columns: {', '.join(COLUMNS)})")
+            raise ValidationFailed.one(f"line {line.number}", f"{'; '.join(problems)} (columns: {', '.join(columns)})")
         break
     if header is None:
         return
@@ -252,8 +286,23 @@ def jsonl_rows(lines: Iterable[Line]) -> Iterator[tuple[int, Fields | Fault]]:
 # -- importing ---------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class DocumentImportSummary(ImportSummary):
+    """An import's counts; ``reinstated``: cancelled documents imported again (counted in ``updated``)."""
+
+    reinstated: int = 0
+
+
 class _StrictAbort(Exception):
     """Rolls back a strict import's transaction."""
+
+
+def _scope_of(db: Database, agency: str, username: str, doing: str) -> Scope:
+    """The importing agency's scope; refused if the agency is suspended."""
+    with db.transaction() as conn:
+        if not get_agency(conn, agency).active:
+            raise Forbidden(f"agency {agency} is suspended: documents cannot be {doing} it")
+    return Scope.system(agency, username=username)
 
 
 def import_documents(
@@ -267,25 +316,15 @@ def import_documents(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
     on_reject: RejectionCallback | None = None,
-) -> ImportSummary:
+) -> DocumentImportSummary:
     """Import a document file (opened in binary) into ``agency``; see the module's description."""
     if batch_size < 1:
         raise ValidationFailed.one("batch_size", "must be at least 1")
-    with db.transaction() as conn:
-        if not get_agency(conn, agency).active:
-            raise Forbidden(f"agency {agency} is suspended: documents cannot be imported into it")
-    scope = Scope.system(agency, username=username)
+    scope = _scope_of(db, agency, username, "imported into")
     lines = read_lines(stream, max_bytes=MAX_LINE_BYTES, progress=progress)
     rows = csv_rows(lines) if file_format is FileFormat.CSV else jsonl_rows(lines)
-    summary = ImportSummary()
-
-    def reject(number: int, faults: list[Fault]) -> None:
-        summary.rejected_lines += 1
-        for fault in faults:
-            rejection = Rejection(number, fault.field, fault.fault)
-            summary.reject(rejection)
-            if on_reject is not None:
-                on_reject(rejection)
+    summary = DocumentImportSummary()
+    reject = _rejecter(summary, on_reject)
 
     def batches() -> Iterator[list[DocumentEntry]]:
         batch: list[DocumentEntry] = []
@@ -309,6 +348,7 @@ def import_documents(
         outcome = write_batch(conn, scope, entries)
         summary.created += outcome.created
         summary.updated += outcome.updated
+        summary.reinstated += outcome.reinstated
         summary.unchanged += len(entries) - outcome.created - outcome.updated
 
     if strict:
@@ -320,11 +360,117 @@ def import_documents(
                 if summary.rejected_lines:
                     raise _StrictAbort
         except _StrictAbort:
-            summary.created = summary.updated = summary.unchanged = 0
+            summary.created = summary.updated = summary.unchanged = summary.reinstated = 0
             summary.rolled_back = True
         return summary
     with db.engine.connect() as conn:  # one connection: its temporary staging table serves every batch
         for entries in batches():
             with conn.begin():
                 count(entries, conn)
+    return summary
+
+
+def _rejecter(summary: ImportSummary | CancelSummary, on_reject: RejectionCallback | None) -> Callable[[int, list[Fault]], None]:
+    def reject(number: int, faults: list[Fault]) -> None:
+        summary.rejected_lines += 1
+        for fault in faults:
+            rejection = Rejection(number, fault.field, fault.fault)
+            summary.reject(rejection)
+            if on_reject is not None:
+                on_reject(rejection)
+
+    return reject
+
+
+# -- cancelling ----------------------------------------------------------------------
+
+#: Documents cancelled per transaction, and per audit entry (which names each of them).
+CANCEL_BATCH_SIZE = 1000
+#: What the columns of a cancel file may also be called.
+CANCEL_ALIASES = {"state": "issuing_state", "type": "document_type"}
+
+
+@dataclass(slots=True)
+class CancelSummary:
+    """What a cancel file did. ``not_found``: (line, key) of documents the agency has not reported (the first ones)."""
+
+    lines: int = 0
+    cancelled: int = 0
+    already_cancelled: int = 0
+    not_found: list[tuple[int, DocumentKey]] = field(default_factory=list)
+    not_found_count: int = 0
+    rejected_lines: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    rejections_not_kept: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """Whether every line named a document of the agency, now cancelled."""
+        return self.rejected_lines == 0 and self.not_found_count == 0
+
+    def reject(self, rejection: Rejection) -> None:
+        if len(self.rejected) < MAX_KEPT_REJECTIONS:
+            self.rejected.append(rejection)
+        else:
+            self.rejections_not_kept += 1
+
+    def add(self, outcome: CancelOutcome, lines: Mapping[DocumentKey, int]) -> None:
+        self.cancelled += len(outcome.cancelled)
+        self.already_cancelled += len(outcome.already_cancelled)
+        self.not_found_count += len(outcome.not_found)
+        room = MAX_KEPT_REJECTIONS - len(self.not_found)
+        self.not_found += sorted((lines[key], key) for key in outcome.not_found)[: max(room, 0)]
+
+
+def cancel_keys(db: Database, agency: str, keys: Sequence[DocumentKey], *, reason: str, username: str = "import") -> CancelOutcome:
+    """Cancel these documents of ``agency`` (at most a batch of them) in one transaction."""
+    scope = _scope_of(db, agency, username, "cancelled in")
+    with db.transaction() as conn:
+        return cancel_batch(conn, scope, keys, reason=reason)
+
+
+def cancel_documents(
+    db: Database,
+    agency: str,
+    stream: BinaryIO,
+    *,
+    reason: str,
+    username: str = "import",
+    batch_size: int = CANCEL_BATCH_SIZE,
+    progress: ProgressCallback | None = None,
+    on_reject: RejectionCallback | None = None,
+) -> CancelSummary:
+    """Cancel the documents a CSV file names (``issuing_state`` or ``state``, ``document_type``
+    or ``type``, ``number``) in ``agency``: bad lines are rejected, the others cancelled in
+    batches, each its own transaction; running it again changes nothing."""
+    if batch_size < 1:
+        raise ValidationFailed.one("batch_size", "must be at least 1")
+    reason = cancellation_reason(reason)
+    scope = _scope_of(db, agency, username, "cancelled in")
+    lines = read_lines(stream, max_bytes=MAX_LINE_BYTES, progress=progress)
+    summary = CancelSummary()
+    reject = _rejecter(summary, on_reject)
+
+    def batches() -> Iterator[dict[DocumentKey, int]]:
+        batch: dict[DocumentKey, int] = {}
+        for number, fields in csv_rows(lines, KEY_COLUMNS, KEY_REQUIRED, CANCEL_ALIASES):
+            summary.lines += 1
+            if isinstance(fields, Fault):
+                reject(number, [fields])
+                continue
+            try:
+                batch.setdefault(key_of(fields), number)
+            except ValidationFailed as error:
+                reject(number, error.faults)
+                continue
+            if len(batch) >= batch_size:
+                yield batch
+                batch = {}
+        if batch:
+            yield batch
+
+    with db.engine.connect() as conn:  # one connection: its temporary staging table serves every batch
+        for batch in batches():
+            with conn.begin():
+                summary.add(cancel_batch(conn, scope, list(batch), reason=reason), batch)
     return summary

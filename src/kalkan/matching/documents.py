@@ -16,6 +16,8 @@ Layout, for a hundred million documents in about 1.6 GB:
 - ``recent``: keys added since the arrays were built, and documents of ``records`` (named by
   their record id), in a dict; merged into the arrays when it grows.
 - ``ranges``: serial ranges by (prefix, width of the serial).
+- ``inactive``: documents cancelled since the arrays were built, never returned; a merge
+  drops the table's ones from the arrays and ranges.
 
 ``save`` writes the arrays (``.npy``, read back memory-mapped) with the change-log sequence the
 index reflects; the screening layer loads the newest snapshot and catches up from the change log.
@@ -143,7 +145,7 @@ class DocumentIndex:
         self.ranges.setdefault((span.prefix, span.width), {})[ref] = (span.first, span.last)
 
     def merge(self) -> None:
-        """Move table rows of ``recent`` into the sorted arrays."""
+        """Move table rows of ``recent`` into the sorted arrays, and drop inactive (cancelled) table rows."""
         new_keys: list[int] = []
         new_rows: list[int] = []
         kept: dict[int, set[str]] = {}
@@ -156,6 +158,15 @@ class DocumentIndex:
                     kept.setdefault(key, set()).add(ref)
         keys = np.concatenate([np.asarray(self.keys), np.array(new_keys, dtype=np.int64)])
         rows = np.concatenate([np.asarray(self.rows), np.array(new_rows, dtype=np.int64)])
+        dead = {ref for ref in self.inactive if ref.startswith(TABLE_PREFIX)}
+        if dead:
+            alive = ~np.isin(rows, np.array([int(ref[len(TABLE_PREFIX) :]) for ref in dead], dtype=np.int64))
+            keys, rows = keys[alive], rows[alive]
+            for bucket in self.ranges.values():
+                for ref in dead & bucket.keys():
+                    del bucket[ref]
+            self.ranges = {span: bucket for span, bucket in self.ranges.items() if bucket}
+            self.inactive -= dead  # a row written again later is added afresh
         order = np.lexsort((rows, keys))
         keys, rows = keys[order], rows[order]
         if len(keys) > 1:  # a row written again (an update) is indexed once

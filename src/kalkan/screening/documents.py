@@ -266,3 +266,41 @@ def catch_up(conn: Connection, index: DocumentIndex) -> int:
         index.seq = max(index.seq, change.seq)
     index.applied = {seq for seq in index.applied if seq > index.seq - CATCH_UP_WINDOW}
     return applied
+
+
+# -- snapshots made ahead of time -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotState:
+    """A saved snapshot against the change log: ``behind`` document changes it does not reflect yet."""
+
+    seq: int  # the change-log sequence the snapshot reflects
+    documents: int  # numbers it holds
+    head: int  # the newest sequence of the change log (every kind)
+    behind: int  # change-log rows of travel documents after ``seq``
+
+    @property
+    def current(self) -> bool:
+        return self.behind == 0
+
+
+def save_index(db: Database, directory: Path) -> DocumentIndex:
+    """Build the index of every document from the database and save it under ``directory``:
+    a server with ``index_dir`` set starts from it instead of reading the whole table."""
+    with db.transaction() as conn:
+        index = build_index(conn)
+        catch_up(conn, index)
+    index.save(directory)
+    return index
+
+
+def snapshot_state(db: Database, directory: Path) -> SnapshotState | None:
+    """Where the snapshot saved under ``directory`` stands; None when there is none (or it is unreadable)."""
+    index = DocumentIndex.load(directory)
+    if index is None:
+        return None
+    with db.transaction() as conn:
+        head = store.last_change(conn)
+        behind = len(store.changes_after(conn, index.seq))
+    return SnapshotState(index.seq, len(index), head, behind)

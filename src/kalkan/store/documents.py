@@ -15,6 +15,11 @@ state, type, owner), and written by batches:
 - the batch appends one audit entry (``document.import``) naming its change sequence and
   counts; the rows it touched are those that carry its ``change_seq``.
 
+An owner withdraws documents (found again, reported in error) with ``cancel_batch``: the same
+staging, one ``UPDATE ... FROM`` setting ``status`` to cancelled, one change-log row, and one
+audit entry (``document.cancel``) naming every document it cancelled and the reason. Writing
+a cancelled document again (``write_batch``: a renewed report) reinstates it.
+
 Travel documents created one by one through ``/v1/records`` stay in ``records``; the reads
 below (``candidates``) serve both, applying ``access.policy`` to what they return.
 """
@@ -25,6 +30,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -41,6 +47,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    case,
     delete,
     func,
     insert,
@@ -54,6 +61,7 @@ from sqlalchemy.schema import CreateTable
 from kalkan.access.policy import agency_may_see
 from kalkan.access.roles import Permission
 from kalkan.access.scope import Scope
+from kalkan.errors import ValidationFailed
 from kalkan.model.records import RecordKind, RecordStatus
 from kalkan.model.restriction import HitDisclosure, Restriction, RestrictionMode
 from kalkan.store import audit
@@ -94,10 +102,14 @@ documents = Table(
     Index("ix_documents_change_seq", "change_seq"),
 )
 
-#: Columns an import sets; the rest are the store's.
-DATA_COLUMNS = (
-    "range_end",
+#: The columns of a document that its reporting agency gives, in the order of files and of the
+#: staging table: the key (issuing state, type, number), then the data; the rest are the store's.
+COLUMNS = (
+    "issuing_state",
+    "document_type",
+    "number",
     "document_status",
+    "range_end",
     "issued_on",
     "expires_on",
     "reported_on",
@@ -106,13 +118,20 @@ DATA_COLUMNS = (
     "restriction_agencies",
     "hit_disclosure",
 )
-KEY_COLUMNS = ("issuing_state", "document_type", "number")
+KEY_COLUMNS = COLUMNS[:3]
+DATA_COLUMNS = COLUMNS[3:]
+
+#: A document within its owner's: (issuing state, type, number).
+DocumentKey = tuple[str, str, str]
+
+#: The longest reason a cancellation may give.
+MAX_REASON = 1000
 
 _staging_metadata = MetaData()
 staging = Table(
     "document_staging",
     _staging_metadata,
-    *(Column(name, documents.c[name].type) for name in KEY_COLUMNS + DATA_COLUMNS),
+    *(Column(name, documents.c[name].type) for name in COLUMNS),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DELETE ROWS",
 )
@@ -136,65 +155,58 @@ class DocumentEntry:
     hit_disclosure: str = HitDisclosure.NOTHING.value
 
     @property
-    def key(self) -> tuple[str, str, str]:
+    def key(self) -> DocumentKey:
         return (self.issuing_state, self.document_type, self.number)
 
     def values(self) -> tuple[Any, ...]:
-        return (
-            self.issuing_state,
-            self.document_type,
-            self.number,
-            self.range_end,
-            self.document_status,
-            self.issued_on,
-            self.expires_on,
-            self.reported_on,
-            self.holder_name,
-            self.restriction_mode,
-            self.restriction_agencies,
-            self.hit_disclosure,
-        )
+        """The entry's values in the order of ``COLUMNS``."""
+        return _values(self)
+
+
+_values = attrgetter(*COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
 class BatchOutcome:
     created: int
-    updated: int
+    updated: int  # reinstated ones included
     unchanged: int
     change_seq: int | None  # None when the batch changed nothing
+    reinstated: int = 0  # cancelled documents written again, so active again
 
 
 def write_batch(conn: Connection, scope: Scope, entries: Sequence[DocumentEntry]) -> BatchOutcome:
     """Create or update the scope's agency's documents in the caller's transaction.
 
     Rows are matched on (issuing state, type, number) within the agency; the last of two
-    entries with the same key wins. An entry equal to the stored row changes nothing.
+    entries with the same key wins. An entry equal to the stored active row changes nothing;
+    a cancelled row written again is reinstated (a renewed report is the source of truth).
     """
     scope.require(Permission.WRITE_RECORDS)
     unique = list({entry.key: entry for entry in entries}.values())
     if not unique:
         return BatchOutcome(0, 0, 0, None)
     stamp = now()
-    seq = int(
-        conn.execute(
-            insert(change_log).values(at=stamp, record_id=CHANGE_LOG_NAME, kind=RecordKind.TRAVEL_DOCUMENT.value, op=BATCH_OP, version=0)
-        ).inserted_primary_key[0]
-    )
-    _stage(conn, unique)
-    same_key = and_(*(documents.c[name] == staging.c[name] for name in KEY_COLUMNS), documents.c.owner == scope.agency)
-    changed = or_(*(documents.c[name].is_distinct_from(staging.c[name]) for name in DATA_COLUMNS))
+    seq = _open_change(conn, stamp)
+    _stage(conn, COLUMNS, [entry.values() for entry in unique])
+    same_key = _same_key(scope.agency)
+    inactive = documents.c.status != RecordStatus.ACTIVE.value
+    changed = or_(inactive, *(documents.c[name].is_distinct_from(staging.c[name]) for name in DATA_COLUMNS))
     updated = conn.execute(
         update(documents)
         .where(same_key, changed)
         .values(
             **{name: staging.c[name] for name in DATA_COLUMNS},
+            status=RecordStatus.ACTIVE.value,
             version=documents.c.version + 1,
             updated_at=stamp,
-            change_seq=seq,
+            # A reinstated row is stamped -seq for a moment, to be counted (SET reads the
+            # row as it was); restamped below, in this transaction, so no reader sees it.
+            change_seq=case((inactive, literal(-seq, BigInteger())), else_=literal(seq, BigInteger())),
         )
     ).rowcount
     fresh = select(
-        *(staging.c[name] for name in KEY_COLUMNS + DATA_COLUMNS),
+        *(staging.c[name] for name in COLUMNS),
         literal(scope.agency, String()),
         literal(RecordStatus.ACTIVE.value, String()),
         literal(1, Integer()),
@@ -202,11 +214,8 @@ def write_batch(conn: Connection, scope: Scope, entries: Sequence[DocumentEntry]
         literal(stamp, DateTime(timezone=True)),
         literal(seq, BigInteger()),
     ).where(~select(documents.c.id).where(same_key).exists())
-    conn.execute(
-        insert(documents).from_select(
-            [*KEY_COLUMNS, *DATA_COLUMNS, "owner", "status", "version", "created_at", "updated_at", "change_seq"], fresh
-        )
-    )
+    conn.execute(insert(documents).from_select([*COLUMNS, "owner", "status", "version", "created_at", "updated_at", "change_seq"], fresh))
+    reinstated = conn.execute(update(documents).where(documents.c.change_seq == -seq).values(change_seq=seq)).rowcount
     # psycopg reports no row count for INSERT ... SELECT: count the batch's rows instead.
     created = int(conn.execute(select(func.count()).where(documents.c.change_seq == seq)).scalar_one()) - updated
     conn.execute(delete(staging))
@@ -215,29 +224,103 @@ def write_batch(conn: Connection, scope: Scope, entries: Sequence[DocumentEntry]
         conn.execute(delete(change_log).where(change_log.c.seq == seq))
         return BatchOutcome(0, 0, len(unique), None)
     conn.execute(update(change_log).where(change_log.c.seq == seq).values(version=written))
+    again = f" ({reinstated} reinstated)" if reinstated else ""
     audit.append(
         conn,
         scope,
         "document.import",
         [],
-        detail=f"change {seq}: {created} created, {updated} updated, {len(unique) - written} unchanged",
+        detail=f"change {seq}: {created} created, {updated} updated{again}, {len(unique) - written} unchanged",
     )
-    return BatchOutcome(created, updated, len(unique) - written, seq)
+    return BatchOutcome(created, updated, len(unique) - written, seq, reinstated)
 
 
-def _stage(conn: Connection, entries: Sequence[DocumentEntry]) -> None:
+@dataclass(frozen=True, slots=True)
+class CancelOutcome:
+    """What ``cancel_batch`` did with each document it was given."""
+
+    cancelled: dict[DocumentKey, str]  # key -> ref of the row cancelled
+    already_cancelled: frozenset[DocumentKey]
+    not_found: frozenset[DocumentKey]  # the agency reported no such document
+    change_seq: int | None  # None when the batch changed nothing
+
+
+def cancel_batch(conn: Connection, scope: Scope, keys: Sequence[DocumentKey], *, reason: str) -> CancelOutcome:
+    """Cancel the scope's agency's documents with these keys, in the caller's transaction.
+
+    Only the agency's own documents are looked for: another agency's is "not found". A
+    document already cancelled is left as it is; a batch that cancels nothing writes nothing.
+    """
+    scope.require(Permission.WRITE_RECORDS)
+    reason = cancellation_reason(reason)
+    unique = list(dict.fromkeys(keys))
+    if not unique:
+        return CancelOutcome({}, frozenset(), frozenset(), None)
+    stamp = now()
+    seq = _open_change(conn, stamp)
+    _stage(conn, KEY_COLUMNS, unique)
+    same_key = _same_key(scope.agency)
+    conn.execute(
+        update(documents)
+        .where(same_key, documents.c.status == RecordStatus.ACTIVE.value)
+        .values(status=RecordStatus.CANCELLED.value, version=documents.c.version + 1, updated_at=stamp, change_seq=seq)
+    )
+    key_columns = [documents.c[name] for name in KEY_COLUMNS]
+    cancelled: dict[DocumentKey, str] = {
+        (r.issuing_state, r.document_type, r.number): document_ref(int(r.id))
+        for r in conn.execute(select(documents.c.id, *key_columns).where(documents.c.change_seq == seq))
+    }
+    missing = conn.execute(select(*(staging.c[name] for name in KEY_COLUMNS)).where(~select(documents.c.id).where(same_key).exists()))
+    not_found = frozenset((r.issuing_state, r.document_type, r.number) for r in missing)
+    conn.execute(delete(staging))
+    already = frozenset(unique) - set(cancelled) - not_found
+    if not cancelled:
+        conn.execute(delete(change_log).where(change_log.c.seq == seq))
+        return CancelOutcome({}, already, not_found, None)
+    conn.execute(update(change_log).where(change_log.c.seq == seq).values(version=len(cancelled)))
+    audit.append(
+        conn,
+        scope,
+        "document.cancel",
+        sorted(cancelled.values()),
+        detail=f"change {seq}: {len(cancelled)} cancelled, {len(already)} already cancelled, {len(not_found)} not found: {reason}",
+    )
+    return CancelOutcome(cancelled, already, not_found, seq)
+
+
+def cancellation_reason(reason: str) -> str:
+    """The reason given for a cancellation, stripped; ValidationFailed if blank or too long."""
+    text = reason.strip()
+    if not text or len(text) > MAX_REASON:
+        raise ValidationFailed.one("reason", f"give why the documents are withdrawn, in 1 to {MAX_REASON} characters")
+    return text
+
+
+def _open_change(conn: Connection, stamp: datetime) -> int:
+    """A change-log row for a batch (its count set once known); its sequence stamps the rows written."""
+    row = insert(change_log).values(at=stamp, record_id=CHANGE_LOG_NAME, kind=RecordKind.TRAVEL_DOCUMENT.value, op=BATCH_OP, version=0)
+    return int(conn.execute(row).inserted_primary_key[0])
+
+
+def _same_key(owner: str) -> Any:
+    """A row of ``documents`` of ``owner`` with the key of the staged row."""
+    return and_(*(documents.c[name] == staging.c[name] for name in KEY_COLUMNS), documents.c.owner == owner)
+
+
+def _stage(conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Put ``rows`` (values of ``columns``) in the connection's staging table, emptied first."""
     conn.execute(CreateTable(staging, if_not_exists=True))
-    names = ", ".join(KEY_COLUMNS + DATA_COLUMNS)
+    conn.execute(delete(staging))
+    names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(f"COPY document_staging ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for entry in entries:
-                copy.write_row(entry.values())
+            for row in rows:
+                copy.write_row(row)
         return
-    conn.execute(delete(staging))
-    marks = ", ".join("?" * len(KEY_COLUMNS + DATA_COLUMNS))
-    rows = [tuple(v.isoformat() if isinstance(v, date) else v for v in entry.values()) for entry in entries]
-    conn.exec_driver_sql(f"INSERT INTO document_staging ({names}) VALUES ({marks})", rows)  # noqa: S608 - names are ours
+    marks = ", ".join("?" * len(columns))
+    values = [tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows]
+    conn.exec_driver_sql(f"INSERT INTO document_staging ({names}) VALUES ({marks})", values)  # noqa: S608 - names are ours
 
 
 # -- what screening indexes read -------------------------------------------------
