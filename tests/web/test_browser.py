@@ -27,6 +27,7 @@ from kalkan.model.mrz import MRZDate, MRZFields, MRZFormat, Sex, build_mrz
 from kalkan.settings import Settings
 from kalkan.store import outbox
 from kalkan.store.database import Database
+from kalkan.store.hits import hits
 from kalkan.store.tables import records
 
 pytestmark = pytest.mark.browser
@@ -300,3 +301,74 @@ def test_a_notice_drafted_from_a_record_is_reviewed_with_the_checklist(page: Any
     page.locator("#review-form button[type=submit]").click()
     page.wait_for_url("**/review-queue?reviewed=*")
     assert page.locator(f"a[href='/notices/{notice_id}/review']").count() == 0
+
+
+def test_an_officers_hit_arrives_live_on_the_owners_bureau_page_which_confirms_it(browser: Any, server: str, demo_url: str) -> None:
+    stolen = [
+        (row, body)
+        for row in _demo_rows(demo_url, kind="travel_document", restriction_mode="all", owner="UZ-NCB", status="active")
+        for body in [json.loads(row.body)]
+        if body["document_type"] == "passport" and len(body["number"]) <= 9 and body["document_status"] == "stolen"
+    ]
+    assert stolen, "the demo holds a shared stolen passport of UZ-NCB"
+    row, body = stolen[-1]
+    fields = MRZFields(
+        document_code="P",
+        issuing_state=body["issuing_state"],
+        primary_identifier="NAZAROV",
+        secondary_identifiers="TIMUR",
+        document_number=body["number"],
+        nationality=body["issuing_state"],
+        birth_date=MRZDate.of(date(1979, 11, 2)),
+        sex=Sex.MALE,
+        expiry_date=date(2030, 1, 15),
+    )
+    first, second = build_mrz(fields, MRZFormat.TD3)
+    contexts = [browser.new_context(base_url=server, viewport={"width": 1000, "height": 900}, locale="en-GB") for _ in range(2)]
+    try:
+        bureau, officer = (context.new_page() for context in contexts)
+        _sign_in(bureau, "uz-ncb-editor", "/bureau")
+        bureau.wait_for_selector("#notifications[data-live='open']")
+        bureau.evaluate("window.kalkanSamePage = true")
+
+        _sign_in(officer, "kz-ncb-officer", "/check")
+        officer.fill("#f-border_post", "Oybek")
+        officer.select_option("#f-direction", "entry")
+        officer.focus("#mrz")
+        officer.keyboard.type(first + "\n" + second + "\n")  # the reader types the zone; the page sends itself
+        officer.wait_for_selector("#verdict.hit")
+        assert officer.locator("#verdict").evaluate("element => element === document.activeElement")
+        assert "UZ-NCB" in officer.locator("#verdict").inner_text()
+        assert officer.locator("#history tr.past").first.get_attribute("class") == "past hit"
+        _screenshot(officer, "check")
+        officer.keyboard.press("Escape")  # the next traveller, keyboard only
+        officer.wait_for_function("() => !document.getElementById('verdict')")
+        assert officer.locator("#mrz").evaluate("element => element === document.activeElement")
+        assert officer.locator("#f-border_post").input_value() == "Oybek"  # remembered for the shift
+
+        db = Database(demo_url)
+        try:
+            with db.transaction() as conn:
+                hit_id = conn.execute(
+                    select(hits.c.id).where(hits.c.record_id == row.id, hits.c.checking_agency == "KZ-NCB", hits.c.state == "open")
+                ).scalar_one()
+        finally:
+            db.dispose()
+        item = bureau.locator(f"#hit-{hit_id}")
+        item.wait_for()  # arrived with the hit notification, without a reload
+        assert bureau.evaluate("window.kalkanSamePage === true")
+        assert "Oybek" in item.inner_text()
+        assert "KZ-NCB" in item.inner_text()
+        _screenshot(bureau, "bureau")
+        item.locator("button[value='confirmed']").click()
+        bureau.wait_for_selector("#hit-resolved")
+        assert bureau.locator(f"#hit-{hit_id}").count() == 0
+    finally:
+        for context in contexts:
+            context.close()
+    db = Database(demo_url)
+    try:
+        with db.transaction() as conn:
+            assert conn.execute(select(hits.c.state).where(hits.c.id == hit_id)).scalar_one() == "confirmed"
+    finally:
+        db.dispose()

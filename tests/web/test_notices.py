@@ -15,8 +15,9 @@ from kalkan.access.roles import Role
 from kalkan.model.notices import ChecklistItem
 from kalkan.store import outbox
 from kalkan.store.database import Database
-from kalkan.store.notices import NoticeStore, notices
+from kalkan.store.notices import NoticeStore
 from kalkan.store.records import RecordStore
+from kalkan.store.tables import notices
 from kalkan.web.forms import NOTICE_FORM, Group
 from kalkan.web.i18n import LANGUAGES, catalogue
 from tests import factories

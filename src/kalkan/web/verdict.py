@@ -2,8 +2,8 @@
 
 The verdict area of the officer's page is one template fed by a ``Verdict``: green for no
 hit, amber for a possible hit (refer to a supervisor), red for a hit with the action to take
-and the agency to contact, grey when no check could be run. The screening service turns its
-results into a ``Verdict``; until it is available the page says so (``UNAVAILABLE``).
+and the agency to contact, grey when no check could be run (``UNAVAILABLE``). The traveller
+check's result becomes a ``Verdict`` in ``kalkan.web.routes.officer.verdict_of``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ class Verdict:
     contact_agency: str | None = None
     matches: list[Match] = field(default_factory=list)
     detail: str | None = None
+    #: Records their owner marked a false positive for this traveller: remembered, not hits.
+    cleared: list[Match] = field(default_factory=list)
 
 
 UNAVAILABLE = Verdict(Level.UNAVAILABLE)

@@ -14,6 +14,7 @@ from kalkan.store.passwords import SignInOutcome, sign_in
 from kalkan.web.errors import WebRoute
 from kalkan.web.i18n import LANGUAGES, Translator
 from kalkan.web.pages import render
+from kalkan.web.routes.officer import SHIFT_COOKIE
 from kalkan.web.session import (
     COOKIE,
     SIGN_IN_COOKIE,
@@ -89,6 +90,7 @@ def sign_out(page: PageDep, conn: ConnectionDep) -> Response:
     sessions.close_session(conn, page.secret)
     response = RedirectResponse("/sign-in", status_code=303)
     clear_session_cookie(response, page.request, page.settings)
+    response.delete_cookie(SHIFT_COOKIE, path="/check")  # the shift's border post and direction end with the session
     return response
 
 

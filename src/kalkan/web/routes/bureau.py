@@ -4,6 +4,10 @@ Forms post field paths (``forms.py``); the record is validated by ``parse_record
 written by the caller's ``RecordStore``, which alone decides what the caller may write. A
 form that fails comes back with everything typed kept and each fault next to its field.
 
+The agency's open hits (``kalkan.web.hit_list``) come first, each with the check that
+produced it and forms to mark it confirmed, a false positive (with a note) or handled; the
+page's script fetches the list again (``/bureau/hits``) when a hit is notified.
+
 The agency's notifications are listed newest first; ``/bureau/notifications/stream`` sends
 those committed later as server-sent events, to the session's cookie (no token). It polls
 the outbox in short transactions of its own, checks the session on every look (a signed-out
@@ -19,6 +23,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -30,9 +35,10 @@ from kalkan.model.validation import parse_record
 from kalkan.store import audit, outbox
 from kalkan.store.agencies import list_agencies
 from kalkan.store.database import Database
+from kalkan.store.hits import RESOLUTIONS, HitState, resolve
 from kalkan.store.records import RecordFilter, RecordStore
 from kalkan.store.sessions import resolve_session
-from kalkan.web import notifications
+from kalkan.web import hit_list, notifications
 from kalkan.web.errors import WebRoute
 from kalkan.web.forms import FORMS, FormState, RecordForm, editable_data, form_state, record_data
 from kalkan.web.i18n import Translator
@@ -60,6 +66,20 @@ def bureau(
     kind: Annotated[str, Query(max_length=20)] = "",
     q: Annotated[str, Query(max_length=200)] = "",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    return _bureau_page(page, conn, kind=kind, q=q, offset=offset)
+
+
+def _bureau_page(
+    page: Page,
+    conn: Connection,
+    *,
+    kind: str = "",
+    q: str = "",
+    offset: int = 0,
+    hit_faults: dict[str, str] | None = None,
+    notes: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     page.scope.require(Permission.WRITE_RECORDS)
     store = store_of(page, conn)
@@ -91,7 +111,46 @@ def bureau(
         notifications=[notifications.shown(n, page.t) for n in latest],
         notification_count=notification_count,
         last_seq=latest[0].seq if latest else 0,
+        hits=hit_list.open_hits(conn, page.scope),
+        hit_faults=hit_faults or {},
+        notes=notes or {},
+        resolved=page.request.query_params.get("resolved", "")[:40],
+        status=status,
     )
+
+
+@router.get("/bureau/hits")
+def open_hits(page: PageDep, conn: ConnectionDep) -> Response:
+    """The open hits alone, as the bureau's page shows them: what its script fetches when a hit is notified."""
+    page.scope.require(Permission.WRITE_RECORDS)
+    return render(
+        page.request,
+        "_hits.html",
+        t=page.t,
+        session=page.session,
+        hits=hit_list.open_hits(conn, page.scope),
+        hit_faults={},
+        notes={},
+        resolved="",
+    )
+
+
+@router.post("/bureau/hits/{hit_id}/resolve")
+def resolve_hit(hit_id: Annotated[str, Path(max_length=40, pattern=r"^[0-9a-f]{1,40}$")], page: PageDep, conn: ConnectionDep) -> Response:
+    """Mark one of the agency's hits confirmed, false positive or handled; a false positive needs a note."""
+    page.scope.require(Permission.WRITE_RECORDS)
+    note = page.text("note")[: hit_list.MAX_NOTE]
+    try:
+        state = HitState(page.text("state"))
+        if state not in RESOLUTIONS:
+            raise ValueError(state)
+    except ValueError:
+        raise ValidationFailed.one("state", f"one of {', '.join(RESOLUTIONS)}") from None
+    if state is HitState.FALSE_POSITIVE and not note:
+        hit_list.own_hit(conn, page.scope, hit_id)  # another agency's hit is not found, whatever was sent
+        return _bureau_page(page, conn, hit_faults={hit_id: "bureau.hit_note_required"}, notes={hit_id: note}, status=422)
+    resolve(conn, page.scope, hit_id, state, note or None)
+    return RedirectResponse(f"/bureau?resolved={hit_id}#hits", status_code=303)
 
 
 def _poll(database: Database, secret: str, agency: str, cursor: int) -> list[outbox.Notification] | None:

@@ -12,6 +12,20 @@
   var verdict = document.getElementById("verdict");
   if (verdict) { verdict.focus(); }
 
+  // The next traveller: Escape opens an empty check (the zone field takes the focus there);
+  // the border post and direction stay for the shift. No letter does it: a passport reader
+  // typing while the verdict has the focus must not leave the page halfway through a zone.
+  var next = document.getElementById("next-traveller");
+  if (next && verdict) {
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        window.location.assign(next.href);
+      }
+    });
+  }
+
   // The MRZ field: a passport reader types the lines, each ended by Enter. When the zone
   // is complete (2 lines of 44 or 36, or 3 of 30) the check is sent; Ctrl+Enter sends it too.
   var mrz = document.querySelector("textarea[data-mrz]");
@@ -83,6 +97,22 @@
       if (count) { count.textContent = String(Number(count.textContent) + 1); }
       if (empty) { empty.hidden = true; }
       beep();
+      if (shown.kind === "hit") { refreshHits(); }
+    };
+    // A hit notification brings the open hits again, forms and all, as the server renders them.
+    var hitsSection = document.getElementById("hits-section");
+    var refreshHits = function () {
+      if (!hitsSection || !window.fetch) { return; }
+      window.fetch(hitsSection.getAttribute("data-refresh"), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (answer) { return answer.ok ? answer.text() : null; })
+        .then(function (html) {
+          if (html === null) { return; }
+          var focused = document.activeElement && hitsSection.contains(document.activeElement) ? document.activeElement.id : null;
+          hitsSection.innerHTML = html;
+          hitsSection.setAttribute("data-refreshed", String(Number(hitsSection.getAttribute("data-refreshed") || "0") + 1));
+          if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
+        })
+        .catch(function () { /* the list stays as it was; a reload brings it */ });
     };
     var source = new EventSource(list.getAttribute("data-stream"));
     source.onmessage = function (event) {
