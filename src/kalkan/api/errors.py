@@ -29,8 +29,6 @@ from kalkan.store.database import Database
 
 logger = logging.getLogger(__name__)
 
-#: Who a denied request is audited as when no token identified the caller.
-ANONYMOUS = Scope(user_id=None, username="anonymous", agency="-", roles=frozenset())
 
 #: Statuses of requests refused to the caller; each is audited as "request.denied".
 DENIED_STATUSES = frozenset({401, 403, 404})
@@ -118,15 +116,6 @@ def malformed_json_fault(reason: str, document: Any, position: int | None) -> st
     return f"malformed JSON: {reason}" if reason else "malformed JSON"
 
 
-def _audit_denied(database: Database, scope: Scope, detail: str) -> None:
-    try:
-        with database.transaction() as conn:
-            audit.append(conn, scope, "request.denied", detail=detail)
-    except Exception:
-        # The refusal still stands; the operator learns the audit log could not be written.
-        logger.exception("could not audit a denied request: %s", detail)
-
-
 async def _kalkan_error(request: Request, error: Exception) -> JSONResponse:
     if not isinstance(error, KalkanError):  # registered for KalkanError only
         raise error
@@ -134,7 +123,7 @@ async def _kalkan_error(request: Request, error: Exception) -> JSONResponse:
         scope = getattr(request.state, "scope", None)
         detail = f"{request.method} {request.url.path}: {error.message}"
         database: Database = request.app.state.database
-        await run_in_threadpool(_audit_denied, database, scope if isinstance(scope, Scope) else ANONYMOUS, detail)
+        await run_in_threadpool(audit.record_denial, database, scope if isinstance(scope, Scope) else None, detail)
     headers = {"WWW-Authenticate": 'Bearer realm="kalkan"'} if isinstance(error, NotAuthenticated) else None
     return error_response(error.status, error.as_dict(), headers)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,9 +20,12 @@ from sqlalchemy import Connection, Row, select, update
 from kalkan.access.roles import Permission
 from kalkan.access.scope import Scope
 from kalkan.store.clock import as_utc, now
+from kalkan.store.database import Database
 from kalkan.store.tables import audit_head, audit_log
 
 GENESIS = "0" * 64
+
+logger = logging.getLogger(__name__)
 
 
 def query_digest(query: Any) -> str:
@@ -75,6 +79,24 @@ class ChainReport:
         return not self.problems
 
 
+@dataclass(frozen=True, slots=True)
+class PendingEntry:
+    """An entry not yet in the chain: its sequence, time and hashes are given when it is appended."""
+
+    user_id: int | None
+    username: str
+    agency: str
+    action: str
+    record_ids: tuple[str, ...]
+    query_digest: str | None
+    detail: str | None
+
+    @classmethod
+    def of(cls, scope: Scope, action: str, record_ids: Sequence[str] = (), *, query: Any = None, detail: str | None = None) -> PendingEntry:
+        digest = query_digest(query) if query is not None else None
+        return cls(scope.user_id, scope.username, scope.agency, action, tuple(record_ids), digest, detail)
+
+
 def append(
     conn: Connection,
     scope: Scope,
@@ -85,23 +107,37 @@ def append(
     detail: str | None = None,
 ) -> int:
     """Append one entry in the caller's transaction; returns its sequence number."""
+    (seq,) = append_entries(conn, [PendingEntry.of(scope, action, record_ids, query=query, detail=detail)])
+    return seq
+
+
+def append_entries(conn: Connection, entries: Sequence[PendingEntry]) -> list[int]:
+    """Append ``entries`` in order in the caller's transaction, under one lock of the head;
+    returns their sequence numbers. The chain is the one ``append`` extends, entry by entry."""
+    if not entries:
+        return []
     head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()).one()
-    row: dict[str, Any] = {
-        "seq": int(head.seq) + 1,
-        "at": now(),
-        "user_id": scope.user_id,
-        "username": scope.username,
-        "agency": scope.agency,
-        "action": action,
-        "record_ids": json.dumps(list(record_ids)),
-        "query_digest": query_digest(query) if query is not None else None,
-        "detail": detail,
-    }
-    row["prev_hash"] = head.hash
-    row["hash"] = entry_hash(head.hash, _hashed_fields(row))
-    conn.execute(audit_log.insert().values(**row))
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=row["seq"], hash=row["hash"]))
-    return int(row["seq"])
+    seq, prev_hash = int(head.seq), str(head.hash)
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        seq += 1
+        row: dict[str, Any] = {
+            "seq": seq,
+            "at": now(),
+            "user_id": entry.user_id,
+            "username": entry.username,
+            "agency": entry.agency,
+            "action": entry.action,
+            "record_ids": json.dumps(list(entry.record_ids)),
+            "query_digest": entry.query_digest,
+            "detail": entry.detail,
+        }
+        row["prev_hash"] = prev_hash
+        row["hash"] = prev_hash = entry_hash(prev_hash, _hashed_fields(row))
+        rows.append(row)
+    conn.execute(audit_log.insert(), rows)
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev_hash))
+    return [int(row["seq"]) for row in rows]
 
 
 def verify(conn: Connection, batch: int = 10_000) -> ChainReport:
@@ -187,3 +223,20 @@ def search(
     entries = [_entry(row) for row in conn.execute(query)]
     append(conn, scope, "audit.search", query={"username": username, "agency": agency, "action": action, "record_id": record_id})
     return entries
+
+
+#: Who a refused request is audited as when no token or session identified the caller.
+ANONYMOUS = Scope(user_id=None, username="anonymous", agency="-", roles=frozenset())
+
+
+def record_denial(database: Database, scope: Scope | None, detail: str) -> None:
+    """Audit a refused request in a transaction of its own (the request's was rolled back).
+
+    Never raises: the refusal stands even when the log cannot be written, and the operator
+    learns of it from the error log.
+    """
+    try:
+        with database.transaction() as conn:
+            append(conn, scope or ANONYMOUS, "request.denied", detail=detail)
+    except Exception:
+        logger.exception("could not audit a denied request: %s", detail)

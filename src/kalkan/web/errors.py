@@ -30,17 +30,8 @@ from kalkan.web.session import FormExpired, SignInRequired, browser_language
 
 logger = logging.getLogger(__name__)
 
-ANONYMOUS = Scope(user_id=None, username="anonymous", agency="-", roles=frozenset())
 
 _TITLES = {400: "error.bad_request", 403: "error.forbidden", 404: "error.not_found", 409: "error.conflict", 422: "error.invalid"}
-
-
-def _audit_denied(database: Database, scope: Scope, detail: str) -> None:
-    try:
-        with database.transaction() as conn:
-            audit.append(conn, scope, "request.denied", detail=detail)
-    except Exception:
-        logger.exception("could not audit a denied request: %s", detail)
 
 
 def error_page(request: Request, status: int, message_key: str, detail: str | None = None) -> Response:
@@ -68,7 +59,7 @@ def _refused(request: Request, error: KalkanError) -> Response:
     else:
         page = error_page(request, error.status, "error.forbidden_text", error.message if isinstance(error, Forbidden) else None)
     # Audited once the request's transaction is rolled back and its lock released.
-    page.background = BackgroundTask(_audit_denied, database, scope if isinstance(scope, Scope) else ANONYMOUS, detail)
+    page.background = BackgroundTask(audit.record_denial, database, scope if isinstance(scope, Scope) else None, detail)
     return page
 
 
