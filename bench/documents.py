@@ -6,9 +6,12 @@ saves the screening index, then measures check latency three ways, side by side:
 
 - floor: a plain indexed SELECT on ``documents`` by number, state and type, on an open connection;
 - Kalkan's check without its audit entry (index lookup + reading the candidates as the caller may see them);
-- Kalkan's whole check as an API request runs it: a transaction, the check, its audit entry, the commit;
+- Kalkan's whole check with its audit entry committed in the check's own transaction (as the CLI runs it);
+- Kalkan's whole check as the API runs it: a reading connection, the check, its audit entry handed to
+  the process's ``AuditWriter`` and waited for (alone, and from eight threads at once, where the
+  writer commits the entries of concurrent checks together);
 
-and over HTTP against ``kalkan serve``-style uvicorn with two worker processes, the load coming
+and over HTTP against uvicorn as ``kalkan serve`` runs it, with two worker processes, the load coming
 from a separate process on loopback: single checks and batches of 1,000.
 
     .venv/bin/python bench/documents.py --count 1000000
@@ -42,10 +45,12 @@ import httpx
 
 from kalkan.access.roles import Role
 from kalkan.access.scope import Scope
+from kalkan.cli.setup import APP_FACTORY, HTTP_PROTOCOL
 from kalkan.io.documents import FileFormat, import_documents
 from kalkan.screening.documents import DocumentChecker, DocumentQuery, build_index
 from kalkan.store import agencies, users
 from kalkan.store import documents as store
+from kalkan.store.audit_writer import AuditWriter
 from kalkan.store.database import Database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,6 +183,26 @@ def time_calls(calls: int, run: Any) -> list[float]:
     return samples
 
 
+def concurrent_checks(writer: AuditWriter, run: Any, calls: int, threads: int) -> tuple[list[float], float, int]:
+    """``calls`` checks from ``threads`` threads at once: their latencies, the time taken, the writer's commits."""
+    samples: list[float] = []
+    lock = threading.Lock()
+    batches_before = writer.batches
+
+    def worker(offset: int) -> None:
+        mine = time_calls(calls // threads, lambda i: run(offset + i * threads))
+        with lock:
+            samples.extend(mine)
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return samples, time.perf_counter() - started, writer.batches - batches_before
+
+
 # -- HTTP load generator (a separate process) -----------------------------------------
 
 
@@ -299,11 +324,23 @@ def main() -> None:
         with db.transaction() as conn:
             checker.check(conn, officer, [queries[i]])
 
+    writer = AuditWriter(db)
+
+    def grouped(i: int) -> None:
+        with db.reading() as conn:
+            checker.check(conn, officer, [queries[i]], writer=writer)
+
     kalkan_whole = time_calls(min(len(queries), 5000), whole)
+    kalkan_grouped = time_calls(min(len(queries), 5000), grouped)
+    threaded, threaded_elapsed, threaded_batches = concurrent_checks(writer, grouped, len(queries), threads=8)
     figures["in_process"] = {
         "floor_select": percentiles(floor),
         "kalkan_check_without_audit": percentiles(kalkan_core),
         "kalkan_check_with_audit_and_commit": percentiles(kalkan_whole),
+        "kalkan_check_with_audit_writer": percentiles(kalkan_grouped),
+        "kalkan_check_with_audit_writer_8_threads": percentiles(threaded),
+        "kalkan_check_with_audit_writer_8_threads_per_s": round(len(threaded) / threaded_elapsed),
+        "audit_entries_per_commit_8_threads": round(len(threaded) / max(threaded_batches, 1), 1),
     }
     batch = queries[:1000]
     start = time.perf_counter()
@@ -311,26 +348,22 @@ def main() -> None:
         with db.transaction() as conn:
             checker.check(conn, officer, batch)
     figures["in_process_batch_documents_per_s"] = round(5000 / (time.perf_counter() - start))
+    start = time.perf_counter()
+    for _ in range(5):
+        with db.reading() as conn:
+            checker.check(conn, officer, batch, writer=writer)
+    figures["in_process_batch_with_audit_writer_documents_per_s"] = round(5000 / (time.perf_counter() - start))
+    writer.close()
     db.dispose()
 
     env = {**os.environ, "KALKAN_DATABASE_URL": url, "KALKAN_INDEX_DIR": str(index_dir)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "kalkan.api.app:app_from_environment",
-            "--port",
-            str(args.port),
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
+    # As ``kalkan serve --workers 2`` runs it (its HTTP protocol included), less the access log.
+    serve = (
+        "import uvicorn; "
+        f"uvicorn.run({APP_FACTORY!r}, factory=True, port={args.port}, workers=2, http={HTTP_PROTOCOL!r}, "
+        "log_level='warning', access_log=False)"
     )
+    server = subprocess.Popen([sys.executable, "-c", serve], env=env)
     base = f"http://127.0.0.1:{args.port}"
     try:
         for _ in range(300):

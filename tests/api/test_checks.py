@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Sequence
 
+import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from kalkan.access.roles import Role
 from kalkan.access.scope import Scope
-from kalkan.store import documents
+from kalkan.store import audit, documents
+from kalkan.store.audit_writer import AuditWriter, Ticket
 from kalkan.store.database import Database
 from kalkan.store.tables import audit_log
 from tests.api.calls import SEC_AUDITOR, UZ_EDITOR, UZ_OFFICER, Api, error_of, fault_fields
 
 TJ_OFFICER = ("TJ-NCB", Role.OFFICER)
 URL = "/v1/checks/documents"
+#: Long enough never to be reached by a test that passes; a broken writer fails instead of hanging.
+PATIENCE = 30.0
 
 
 @pytest.fixture
@@ -111,3 +117,61 @@ def test_faults_name_the_document_and_field(api: Api, stolen: dict[str, str]) ->
 def test_callers_without_the_right_to_check_are_refused(api: Api, stolen: dict[str, str]) -> None:
     assert error_of(api.post(URL, SEC_AUDITOR, json={"documents": [{"issuing_state": "KAZ", "number": "N1234567"}]}), 403)
     assert error_of(api.post(URL, None, json={"documents": [{"issuing_state": "KAZ", "number": "N1234567"}]}), 401)
+
+
+# -- the audit entry, through the process's audit writer -----------------------------------
+
+
+def check_entries(db: Database) -> list[str]:
+    with db.reading() as conn:
+        return [row.detail for row in conn.execute(select(audit_log).where(audit_log.c.action == "check.documents"))]
+
+
+def test_the_answer_waits_for_its_audit_entry_to_be_committed(api: Api, db: Database, stolen: dict[str, str]) -> None:
+    writer: AuditWriter = api.client.app.state.audit_writer  # type: ignore[attr-defined]
+    entered, release = threading.Event(), threading.Event()
+
+    def hold(_conn: Connection, batch: Sequence[Ticket]) -> None:
+        if any(ticket.entry.action == "check.documents" for ticket in batch):
+            entered.set()
+            assert release.wait(PATIENCE)
+
+    writer.before_commit = hold
+    responses: list[httpx.Response] = []
+    body = {"documents": [{"issuing_state": "KAZ", "number": "N1234567"}]}
+    request = threading.Thread(target=lambda: responses.append(api.post(URL, TJ_OFFICER, json=body)))
+    request.start()
+    try:
+        assert entered.wait(PATIENCE)
+        assert responses == []  # the entry is appended but not committed: no answer yet
+        assert check_entries(db) == []
+    finally:
+        release.set()
+        request.join(PATIENCE)
+    (response,) = responses
+    assert response.status_code == 200, response.text
+    assert response.json()["results"][0]["outcome"] == "hit"
+    assert check_entries(db) == ["1 documents: 1 hit, 0 possible hit"]
+    with db.reading() as conn:
+        (entry,) = conn.execute(select(audit_log).where(audit_log.c.action == "check.documents")).all()
+        assert audit.verify(conn).intact
+    assert entry.query_digest == audit.query_digest([{"issuing_state": "KAZ", "document_type": None, "number": "N1234567"}])
+    assert json.loads(entry.record_ids) == [stolen["N1234567"]]
+
+
+def test_an_audit_entry_that_cannot_be_written_withholds_the_answer(api: Api, db: Database, stolen: dict[str, str]) -> None:
+    writer: AuditWriter = api.client.app.state.audit_writer  # type: ignore[attr-defined]
+
+    def fail(_conn: Connection, batch: Sequence[Ticket]) -> None:
+        if any(ticket.entry.action == "check.documents" for ticket in batch):
+            raise RuntimeError("disk full")
+
+    writer.before_commit = fail
+    response = api.post(URL, TJ_OFFICER, json={"documents": [{"issuing_state": "KAZ", "number": "N1234567"}]})
+    error = error_of(response, 503)
+    assert error["code"] == "service_unavailable"
+    assert "N1234567" not in response.text
+    assert check_entries(db) == []
+    writer.before_commit = None
+    assert api.post(URL, TJ_OFFICER, json={"documents": [{"issuing_state": "KAZ", "number": "N1234567"}]}).status_code == 200
+    assert check_entries(db) == ["1 documents: 1 hit, 0 possible hit"]

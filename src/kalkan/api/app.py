@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 
 from kalkan import __version__
 from kalkan.api.errors import install_error_handlers
@@ -29,6 +30,7 @@ from kalkan.api.routers import (
 from kalkan.api.routers import biometrics as biometrics_api
 from kalkan.api.routers import checks as document_checks
 from kalkan.settings import Settings
+from kalkan.store.audit_writer import AuditWriter
 from kalkan.store.database import Database
 from kalkan.web import install_web
 
@@ -58,15 +60,18 @@ TAGS = [
 def create_app(settings: Settings) -> FastAPI:
     """An application serving ``settings.database_url``, whose schema must be migrated."""
     database = Database(settings.database_url)
+    audit_writer = AuditWriter(database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await run_in_threadpool(audit_writer.close)  # writes the entries handed over before the database goes
         database.dispose()
 
     app = FastAPI(title="Kalkan", version=__version__, description=DESCRIPTION, openapi_tags=TAGS, lifespan=lifespan)
     app.state.settings = settings
     app.state.database = database
+    app.state.audit_writer = audit_writer
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     install_error_handlers(app)
     app.include_router(health.router)

@@ -1,4 +1,5 @@
-"""What handlers receive: settings, the database, one transaction per request, the caller's Scope."""
+"""What handlers receive: settings, the database, one transaction per request (or a reading
+connection and the audit writer), the caller's Scope."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import Connection
 from kalkan.access.scope import Scope
 from kalkan.errors import NotAuthenticated
 from kalkan.settings import Settings
+from kalkan.store.audit_writer import AuditWriter
 from kalkan.store.database import Database
 from kalkan.store.users import authenticate
 
@@ -46,12 +48,35 @@ def get_connection(database: DatabaseDep) -> Iterator[Connection]:
 ConnectionDep = Annotated[Connection, Depends(get_connection, scope="function")]
 
 
+def get_reading_connection(database: DatabaseDep) -> Iterator[Connection]:
+    """A connection that only reads (no write lock), for handlers whose one write, the audit
+    entry, goes through the process's ``AuditWriter``."""
+    with database.reading() as conn:
+        yield conn
+
+
+ReadingConnectionDep = Annotated[Connection, Depends(get_reading_connection, scope="function")]
+
+
 def get_scope(
     request: Request,
     conn: ConnectionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Scope:
     """The caller, from the bearer token; kept on the request so that refusals are audited as them."""
+    return _scope_of(request, conn, credentials)
+
+
+def get_reading_scope(
+    request: Request,
+    conn: ReadingConnectionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Scope:
+    """``get_scope`` on the request's reading connection."""
+    return _scope_of(request, conn, credentials)
+
+
+def _scope_of(request: Request, conn: Connection, credentials: HTTPAuthorizationCredentials | None) -> Scope:
     if credentials is None:
         header = request.headers.get("authorization")
         if header is None:
@@ -63,3 +88,12 @@ def get_scope(
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]
+ReadingScopeDep = Annotated[Scope, Depends(get_reading_scope)]
+
+
+def get_audit_writer(request: Request) -> AuditWriter:
+    writer: AuditWriter = request.app.state.audit_writer
+    return writer
+
+
+AuditWriterDep = Annotated[AuditWriter, Depends(get_audit_writer)]

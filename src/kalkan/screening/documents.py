@@ -13,7 +13,9 @@ comes back as "contact agency X" or not at all, as its owner chose). Each candid
 - dropped otherwise.
 
 Every request, single or batch, is one audit entry (``check.documents``) naming the
-documents returned and a digest of what was asked. The index catches up from the change log
+documents returned and a digest of what was asked: in the caller's transaction, or handed to
+the process's ``store.audit_writer.AuditWriter``, which commits the entries of concurrent
+checks together; either way the answer is returned only once its entry is committed. The index catches up from the change log
 at most every ``refresh_seconds`` before a check, so a document imported on one server is
 found by every other within that time.
 """
@@ -39,6 +41,7 @@ from kalkan.model.documents import DocumentType, normalise_document_number
 from kalkan.model.mrz import read_mrz
 from kalkan.store import audit
 from kalkan.store import documents as store
+from kalkan.store.audit_writer import AuditWriter
 from kalkan.store.database import Database
 
 #: The most documents one request may check (a flight manifest).
@@ -169,8 +172,12 @@ class DocumentChecker:
     _refreshed_at: float = float("-inf")
     _applied_since_save: int = 0
 
-    def check(self, conn: Connection, scope: Scope, queries: Sequence[DocumentQuery]) -> list[CheckResult]:
-        """Check each query; append one audit entry in ``conn``'s transaction."""
+    def check(
+        self, conn: Connection, scope: Scope, queries: Sequence[DocumentQuery], *, writer: AuditWriter | None = None
+    ) -> list[CheckResult]:
+        """Check each query; append one audit entry in ``conn``'s transaction or, given
+        ``writer``, through it (group commit): ``conn`` then only reads, and this returns once
+        the entry is committed (AuditUnavailable if it could not be)."""
         scope.require(Permission.RUN_CHECKS)
         if not 1 <= len(queries) <= MAX_BATCH:
             raise ValidationFailed.one("documents", f"give between 1 and {MAX_BATCH} documents; got {len(queries)}")
@@ -187,14 +194,17 @@ class DocumentChecker:
             results.append(CheckResult(query, tuple(hits)))
         returned = sorted({hit.candidate.ref for result in results for hit in result.hits})
         counts = {outcome: sum(result.outcome is outcome for result in results) for outcome in Outcome}
-        audit.append(
-            conn,
+        entry = audit.PendingEntry.of(
             scope,
             "check.documents",
             returned,
             query=[query.as_dict() for query in queries],
             detail=f"{len(queries)} documents: {counts[Outcome.HIT]} hit, {counts[Outcome.POSSIBLE_HIT]} possible hit",
         )
+        if writer is None:
+            audit.append_entries(conn, [entry])
+        else:
+            writer.submit(entry).wait()
         return results
 
     # -- the index ----------------------------------------------------------------

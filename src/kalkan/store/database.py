@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from kalkan.errors import ConfigurationError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: Execution option of a connection that only reads (see ``Database.reading``).
+READ_ONLY = "kalkan_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -59,8 +61,12 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         # Take the write lock up front: every transaction writes (the audit log at least),
-        # and upgrading a read lock later is where SQLite deadlocks.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # and upgrading a read lock later is where SQLite deadlocks. A reading connection
+        # (``Database.reading``) never writes: it takes a snapshot and blocks no writer.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -81,6 +87,17 @@ class Database:
         """A connection in a transaction, committed on success and rolled back on error."""
         with self.engine.begin() as connection:
             yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection in a transaction that only reads, rolled back at the end; on SQLite it
+        takes no write lock. For work whose only write goes elsewhere (``store.audit_writer``)."""
+        with self.engine.connect() as connection:
+            connection.execution_options(**{READ_ONLY: True})
+            try:
+                yield connection
+            finally:
+                connection.rollback()
 
     def alembic_config(self) -> Config:
         config = Config()

@@ -4,7 +4,9 @@
 machine-readable zone, and answers for each: no hit, hit, or possible hit (one OCR
 confusion away, another issuing state, another type), with what the caller's agency may see.
 The work is ``screening.documents.DocumentChecker``'s; one checker (and one in-memory index)
-serves the whole process.
+serves the whole process. A check only reads: it runs on a reading connection, and its audit
+entry goes through the process's ``AuditWriter``, which commits the entries of concurrent
+checks together and lets each answer go once its entry is committed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
+from kalkan.api.deps import AuditWriterDep, ReadingConnectionDep, ReadingScopeDep, SettingsDep
 from kalkan.api.errors import error_responses
 from kalkan.errors import Fault, ValidationFailed
 from kalkan.model.documents import DocumentType
@@ -163,9 +165,11 @@ def result_json(index: int, result: CheckResult) -> dict[str, Any]:
     response_model=DocumentCheckResponse,
     summary="Check travel documents against the stolen and lost documents (1 to 1,000 per request)",
 )
-def check_documents(body: DocumentCheckQuery, conn: ConnectionDep, scope: ScopeDep, checker: CheckerDep) -> JSONResponse:
+def check_documents(
+    body: DocumentCheckQuery, conn: ReadingConnectionDep, scope: ReadingScopeDep, checker: CheckerDep, writer: AuditWriterDep
+) -> JSONResponse:
     """Hits show what the caller's agency may see; a record it may not see shows as
     "contact agency X" when its owner allows that, and not at all otherwise. Audited as one
-    entry per request."""
-    results = checker.check(conn, scope, queries_of(body))
+    entry per request, committed before the answer is sent (503 if it cannot be)."""
+    results = checker.check(conn, scope, queries_of(body), writer=writer)
     return JSONResponse({"results": [result_json(i, result) for i, result in enumerate(results)]})
