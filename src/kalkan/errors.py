@@ -74,6 +74,20 @@ class Conflict(KalkanError):
     code = "conflict"
 
 
+class PreconditionRequired(KalkanError):
+    """A write that must name the version it replaces (``If-Match``) and did not."""
+
+    status = 428
+    code = "precondition_required"
+
+
+class ServiceUnavailable(KalkanError):
+    """A part the answer depends on (the database, the audit log) cannot be reached now."""
+
+    status = 503
+    code = "service_unavailable"
+
+
 class ConfigurationError(KalkanError):
     status = 500
     code = "configuration_error"

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from kalkan.access.scope import Scope
-from kalkan.errors import Fault, KalkanError, NotAuthenticated
+from kalkan.errors import Fault, KalkanError, NotAuthenticated, ServiceUnavailable
 from kalkan.model.validation import field_path
 from kalkan.store import audit
 from kalkan.store.database import Database
@@ -44,18 +44,6 @@ _HTTP_CODES = {
     413: "request_too_large",
     415: "unsupported_media_type",
 }
-
-
-class PreconditionRequired(KalkanError):
-    """A write that must name the version it replaces (``If-Match``) and did not."""
-
-    status = 428
-    code = "precondition_required"
-
-
-class ServiceUnavailable(KalkanError):
-    status = 503
-    code = "service_unavailable"
 
 
 class FaultResponse(BaseModel):

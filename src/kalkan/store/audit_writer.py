@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from kalkan.access.scope import Scope
-from kalkan.errors import KalkanError
+from kalkan.errors import ServiceUnavailable
 from kalkan.store import audit
 from kalkan.store.audit import PendingEntry
 from kalkan.store.database import Database
@@ -40,11 +40,8 @@ MAX_BATCH = 500
 WAIT_SECONDS = 60.0
 
 
-class AuditUnavailable(KalkanError):
+class AuditUnavailable(ServiceUnavailable):
     """The audit entry could not be written, so the answer that needed it is withheld."""
-
-    status = 503
-    code = "service_unavailable"
 
 
 class Ticket:

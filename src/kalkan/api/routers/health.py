@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from kalkan.api.deps import DatabaseDep
-from kalkan.api.errors import ServiceUnavailable
+from kalkan.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 

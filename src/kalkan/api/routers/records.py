@@ -17,10 +17,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
-from kalkan.api.errors import PreconditionRequired, error_responses, malformed_json_fault
+from kalkan.api.errors import error_responses, malformed_json_fault
 from kalkan.api.openapi import RECORD_BODY
 from kalkan.api.params import AgencyCodeParam
-from kalkan.errors import ValidationFailed
+from kalkan.errors import PreconditionRequired, ValidationFailed
 from kalkan.model.records import LinkRecord, RecordKind, RecordModel, RecordStatus, StoredModel, StoredRecord
 from kalkan.model.validation import parse_record
 from kalkan.store.records import RecordFilter, RecordStore
