@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, BinaryIO
@@ -21,6 +22,7 @@ from kalkan.io.un_sc import import_un_sc
 from kalkan.model.restriction import Restriction, RestrictionMode
 from kalkan.model.validation import faults_of
 from kalkan.settings import Settings
+from kalkan.store.database import Database
 
 PRINTED = 20
 
@@ -86,6 +88,22 @@ def _finish(summary: ListImportSummary) -> None:
         raise typer.Exit(1)
 
 
+#: Runs one importer: the database, the agency, the open files, the options -> its summary.
+_Importer = Callable[[Database, str, Callable[[Path], BinaryIO], ListImportOptions], ListImportSummary]
+
+
+def _import_list(
+    ctx: typer.Context, agency: str, strict: bool, restriction: RestrictionMode, listed: list[str] | None, run: _Importer
+) -> None:
+    """What every list import does around its importer: settings, database, restriction, files, progress, report."""
+    settings = settings_of(ctx)
+    db = current_database(ctx, settings)
+    limits = _restriction(restriction, listed)
+    with ExitStack() as stack, progress_bar("importing", None, in_bytes=False) as progress:
+        summary = run(db, agency.upper(), lambda file: _open(file, stack), _options(settings, strict, limits, progress))
+    _finish(summary)
+
+
 @import_app.command("un-sc")
 def import_un_sc_command(
     ctx: typer.Context,
@@ -100,13 +118,9 @@ def import_un_sc_command(
     Importing a newer edition updates what changed and cancels the entries that left the list.
     Exit status 0 when every entry went in, 1 otherwise.
     """
-    settings = settings_of(ctx)
-    db = current_database(ctx, settings)
-    limits = _restriction(restriction, restriction_agency)
-    with ExitStack() as stack, progress_bar("importing", None, in_bytes=False) as progress:
-        stream = _open(file, stack)
-        summary = import_un_sc(db, agency.upper(), stream, _options(settings, strict, limits, progress))
-    _finish(summary)
+    _import_list(
+        ctx, agency, strict, restriction, restriction_agency, lambda db, code, open_, options: import_un_sc(db, code, open_(file), options)
+    )
 
 
 @import_app.command("ofac")
@@ -125,16 +139,12 @@ def import_ofac_command(
     Importing a newer edition updates what changed and cancels the entries that left the list.
     Exit status 0 when every entry went in, 1 otherwise.
     """
-    settings = settings_of(ctx)
-    db = current_database(ctx, settings)
-    limits = _restriction(restriction, restriction_agency)
-    with ExitStack() as stack, progress_bar("importing", None, in_bytes=False) as progress:
-        sdn = _open(file, stack)
-        aliases = _open(alt, stack) if alt else None
-        addresses = _open(add, stack) if add else None
-        options = _options(settings, strict, limits, progress)
-        summary = import_ofac(db, agency.upper(), sdn, alt=aliases, add=addresses, options=options)
-    _finish(summary)
+
+    def run(db: Database, code: str, open_: Callable[[Path], BinaryIO], options: ListImportOptions) -> ListImportSummary:
+        sdn = open_(file)
+        return import_ofac(db, code, sdn, alt=open_(alt) if alt else None, add=open_(add) if add else None, options=options)
+
+    _import_list(ctx, agency, strict, restriction, restriction_agency, run)
 
 
 @import_app.command("ftm")
@@ -151,10 +161,6 @@ def import_ftm_command(
     Importing a newer export updates what changed and cancels the entities it no longer holds.
     Exit status 0 when every entity went in, 1 otherwise.
     """
-    settings = settings_of(ctx)
-    db = current_database(ctx, settings)
-    limits = _restriction(restriction, restriction_agency)
-    with ExitStack() as stack, progress_bar("importing", None, in_bytes=False) as progress:
-        stream = _open(file, stack)
-        summary = import_ftm(db, agency.upper(), stream, _options(settings, strict, limits, progress))
-    _finish(summary)
+    _import_list(
+        ctx, agency, strict, restriction, restriction_agency, lambda db, code, open_, options: import_ftm(db, code, open_(file), options)
+    )
