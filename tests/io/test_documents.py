@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from kalkan.errors import ValidationFailed
 from kalkan.io.documents import FileFormat, cancel_documents, import_documents
+from kalkan.store import audit
 from kalkan.store.database import Database
 from kalkan.store.documents import documents
 from kalkan.store.tables import audit_log, change_log
@@ -162,3 +168,44 @@ def test_importing_a_cancelled_document_again_reinstates_it(db: Database, world:
     with db.transaction() as conn:
         assert conn.execute(select(documents.c.status).where(documents.c.number == "FA1234567")).scalar_one() == "active"
     assert run(db, HEADER + "".join(GOOD)).reinstated == 0
+
+
+_IMPORTER = """
+import sys
+from kalkan.io.documents import FileFormat, import_documents
+from kalkan.store.database import Database
+with open(sys.argv[2], "rb") as source:
+    import_documents(Database(sys.argv[1]), "UZ-NCB", source, FileFormat.CSV, batch_size=int(sys.argv[3]))
+"""
+
+
+def _batches_committed(db: Database) -> int:
+    with db.transaction() as conn:
+        return int(conn.execute(select(func.count()).select_from(change_log)).scalar_one())
+
+
+def test_an_import_killed_midway_leaves_whole_batches_and_a_rerun_finishes_it(
+    db: Database, database_url: str, world: factories.World, tmp_path: Path
+) -> None:
+    lines = 60_000
+    path = tmp_path / "documents.csv"
+    path.write_text(HEADER + "".join(f"UZB,passport,KL{i:07d},stolen,,2026-01-15,all,,\n" for i in range(lines)))
+    process = subprocess.Popen([sys.executable, "-c", _IMPORTER, database_url, str(path), "1000"])
+    try:
+        for _ in range(2000):
+            if _batches_committed(db) >= 2 or process.poll() is not None:
+                break
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    written, changes, audits = counts(db)
+    assert written % 1000 == 0  # only whole batches are there
+    assert written < lines  # killed midway
+    assert written // 1000 == changes == audits
+    with db.transaction() as conn:
+        assert audit.verify(conn).problems == []
+    with path.open("rb") as source:
+        summary = import_documents(db, "UZ-NCB", source, FileFormat.CSV, batch_size=1000)
+    assert (summary.created, summary.unchanged) == (lines - written, written)
+    assert counts(db)[0] == lines

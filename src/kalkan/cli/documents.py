@@ -27,6 +27,7 @@ from kalkan.cli.common import (
 from kalkan.errors import ConfigurationError, NotFound, ValidationFailed
 from kalkan.io.documents import (
     CANCEL_BATCH_SIZE,
+    DEFAULT_BATCH_SIZE,
     CancelSummary,
     DocumentImportSummary,
     FileFormat,
@@ -66,7 +67,7 @@ def import_documents_command(
     file_format: Annotated[FileFormat | None, typer.Option("--format", help="csv or jsonl (default: from the file's name).")] = None,
     strict: Annotated[bool, typer.Option(help="All or nothing: one bad line and nothing is written.")] = False,
     rejects: Annotated[Path | None, typer.Option(help="Write the rejected lines' faults to this CSV file (line, field, reason).")] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction (not strict).")] = 20_000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction (not strict).")] = DEFAULT_BATCH_SIZE,
 ) -> None:
     """Import stolen and lost travel documents; importing the same file again changes nothing.
 

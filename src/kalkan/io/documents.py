@@ -17,7 +17,9 @@ again updates it, or changes nothing when it is the same.
 
 Lines are read in constant memory and written in batches (``store.documents.write_batch``),
 each batch in its own transaction: a crash leaves whole batches, and running the import
-again finishes the job. A bad line (not UTF-8, longer than ``MAX_LINE_BYTES``, a field at
+again finishes the job. Reading and checking the lines runs in a thread of its own, a batch
+ahead of the writing (``io.prefetch``), and most lines take the fast path of
+``io.document_fields.values_of``. A bad line (not UTF-8, longer than ``MAX_LINE_BYTES``, a field at
 fault) is rejected with its number, field and reason while the others go in; ``strict``
 writes everything in one transaction and nothing at all if any line is bad. A document the
 agency had cancelled is reinstated by importing it again (``DocumentImportSummary.reinstated``).
@@ -31,50 +33,34 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 from typing import Any, BinaryIO
 
-from pydantic import ValidationError
-
 from kalkan.access.scope import Scope
 from kalkan.errors import Fault, Forbidden, ValidationFailed
-from kalkan.io.lines import Line, ProgressCallback, read_lines
+from kalkan.io.document_fields import KEY_REQUIRED, REQUIRED, CsvValues, Fields, Values, entry_of, key_of, values_of
+from kalkan.io.lines import Line, ProgressCallback, read_blocks, read_lines
+from kalkan.io.prefetch import prefetched
 from kalkan.io.summary import MAX_KEPT_REJECTIONS, ImportSummary, Rejection, RejectionCallback
-from kalkan.model.countries import normalise_issuing_state
-from kalkan.model.document_ranges import serial_range
-from kalkan.model.documents import DocumentStatus, DocumentType, normalise_document_number
-from kalkan.model.restriction import HitDisclosure, Restriction, RestrictionMode
-from kalkan.model.validation import faults_of
 from kalkan.store.agencies import get_agency
 from kalkan.store.database import Database
 from kalkan.store.documents import (
     COLUMNS,
     KEY_COLUMNS,
     CancelOutcome,
-    DocumentEntry,
     DocumentKey,
     cancel_batch,
     cancellation_reason,
     write_batch,
 )
 
-DEFAULT_BATCH_SIZE = 20_000
+__all__ = ["FileFormat", "entry_of", "import_documents", "key_of"]
+
+DEFAULT_BATCH_SIZE = 50_000
 #: No honest line of a document file comes near this.
 MAX_LINE_BYTES = 4096
-
-KEY_REQUIRED = ("issuing_state", "number")
-REQUIRED = (*KEY_REQUIRED, "document_status")
-
-_CLEAN_NUMBER = re.compile(r"[A-Z0-9]{1,30}")
-_STATES: dict[str, str] = {}
-_TYPES = frozenset(DocumentType)
-_STATUSES = frozenset(DocumentStatus)
-_DISCLOSURES = frozenset(HitDisclosure)
-_UNLISTED_MODES = frozenset({RestrictionMode.ALL.value, RestrictionMode.OWNER.value})
 
 
 class FileFormat(StrEnum):
@@ -82,142 +68,75 @@ class FileFormat(StrEnum):
     JSONL = "jsonl"
 
 
-Fields = dict[str, Any]
-
-
-def _take(fields: Fields, faults: list[Fault], name: str, check: Callable[[str], Any]) -> Any:
-    """``fields[name]`` checked, or None (blank, or at fault: the fault added to ``faults``)."""
-    value = fields.get(name)
-    if value is None or value == "":
-        if name in REQUIRED:
-            faults.append(Fault(name, "is required"))
-        return None
-    if not isinstance(value, str):
-        faults.append(Fault(name, f"must be text, not {type(value).__name__}"))
-        return None
-    try:
-        return check(value)
-    except ValueError as error:
-        faults.append(Fault(name, str(error)))
-        return None
-
-
-def _key(fields: Fields, faults: list[Fault]) -> DocumentKey:
-    state = _take(fields, faults, "issuing_state", _state)
-    number = _take(fields, faults, "number", _number)
-    kind = _take(fields, faults, "document_type", _type) or DocumentType.PASSPORT.value
-    return (state, kind, number)
-
-
-def key_of(fields: Fields) -> DocumentKey:
-    """A document's issuing state, type (default passport) and number, normalised as an import does."""
-    faults: list[Fault] = []
-    key = _key(fields, faults)
-    if faults:
-        raise ValidationFailed(faults)
-    return key
-
-
-def entry_of(fields: Fields) -> DocumentEntry:
-    """A row's fields (strings or None; blank is None) -> a normalised entry; ValidationFailed names every field at fault."""
-    faults: list[Fault] = []
-    state, kind, number = _key(fields, faults)
-    status = _take(fields, faults, "document_status", _status)
-    range_end = _take(fields, faults, "range_end", normalise_document_number)
-    issued_on, expires_on, reported_on = (_take(fields, faults, name, _date) for name in ("issued_on", "expires_on", "reported_on"))
-    holder_name = _take(fields, faults, "holder_name", _holder_name)
-    if number and range_end:
-        try:
-            serial_range(number, range_end)
-        except ValueError as error:
-            faults.append(Fault("range_end", str(error)))
-    if issued_on and expires_on and expires_on < issued_on:
-        faults.append(Fault("expires_on", f"is before issued_on ({issued_on.isoformat()})"))
-    mode, agencies, disclosure = _restriction(fields, faults)
-    if faults:
-        raise ValidationFailed(faults)
-    return DocumentEntry(
-        issuing_state=state,
-        document_type=kind,
-        number=number,
-        document_status=status,
-        range_end=range_end,
-        issued_on=issued_on,
-        expires_on=expires_on,
-        reported_on=reported_on,
-        holder_name=holder_name,
-        restriction_mode=mode,
-        restriction_agencies=agencies,
-        hit_disclosure=disclosure,
-    )
-
-
-def _state(value: str) -> str:
-    code = _STATES.get(value)
-    if code is None:
-        code = normalise_issuing_state(value)
-        if len(_STATES) < 10_000:
-            _STATES[value] = code
-    return code
-
-
-def _number(value: str) -> str:
-    return value if _CLEAN_NUMBER.fullmatch(value) else normalise_document_number(value)
-
-
-def _type(value: str) -> str:
-    return _choice(value, _TYPES, "type")
-
-
-def _status(value: str) -> str:
-    return _choice(value, _STATUSES, "status")
-
-
-def _choice(value: str, allowed: frozenset[str], what: str) -> str:
-    text = value.strip().lower()
-    if text not in allowed:
-        raise ValueError(f"unknown {what} {value!r} (one of {', '.join(sorted(allowed))})")
-    return text
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _holder_name(value: str) -> str | None:
-    text = value.strip()
-    if len(text) > 300:
-        raise ValueError(f"has {len(text)} characters, at most 300 allowed")
-    return text or None
-
-
-def _restriction(fields: Fields, faults: list[Fault]) -> tuple[str, str | None, str]:
-    nested = fields.get("restriction")
-    if isinstance(nested, dict):
-        fields = {f"restriction_{k}" if k in ("mode", "agencies") else k: v for k, v in nested.items()}
-        if isinstance(fields.get("restriction_agencies"), list):
-            fields["restriction_agencies"] = " ".join(str(a) for a in fields["restriction_agencies"])
-    elif nested is not None:
-        faults.append(Fault("restriction", "must be an object with mode, agencies and hit_disclosure"))
-    mode = (fields.get("restriction_mode") or RestrictionMode.OWNER.value).strip().lower()
-    agencies = (fields.get("restriction_agencies") or "").replace(",", " ").replace(";", " ").split()
-    disclosure = (fields.get("hit_disclosure") or HitDisclosure.NOTHING.value).strip().lower()
-    if mode in _UNLISTED_MODES and not agencies and disclosure in _DISCLOSURES:
-        return mode, None, disclosure
-    try:
-        restriction = Restriction.model_validate({"mode": mode, "agencies": agencies, "hit_disclosure": disclosure})
-    except ValidationError as error:
-        for fault in faults_of(error):
-            name = {"mode": "restriction_mode", "agencies": "restriction_agencies"}.get(fault.field.split(".")[0], fault.field)
-            faults.append(Fault(name or "restriction_mode", fault.fault))
-        return mode, None, disclosure
-    return restriction.mode.value, " ".join(restriction.agencies) or None, restriction.hit_disclosure.value
-
-
 # -- reading files -----------------------------------------------------------------
+
+
+class CsvReader:
+    """The values of each line of a CSV file whose first line, the header, names its columns.
+
+    The header names ``columns`` (or their ``aliases``), in any order, ``required`` among them.
+    Each line is one row (a quoted value may not hold a line break).
+    """
+
+    def __init__(self, columns: Sequence[str] = COLUMNS, required: Sequence[str] = REQUIRED, aliases: Mapping[str, str] | None = None):
+        self.columns, self.required, self.aliases = columns, required, aliases or {}
+        self.header: list[str] | None = None
+
+    def split(self, number: int, text: str) -> list[str] | Fault | None:
+        """The line's values in the order of the header, or the fault of the whole line; None for the header."""
+        header = self.header
+        if header is None:
+            self._read_header(number, text)
+            return None
+        if '"' in text or "\r" in text:
+            try:
+                values = next(csv.reader([text], strict=True))
+            except csv.Error as error:
+                return Fault("", f"not CSV: {error}")
+        else:
+            values = text.split(",")
+        if len(values) != len(header):
+            return Fault("", f"has {len(values)} fields, the header {len(header)}")
+        return values
+
+    def row(self, number: int, text: str) -> Fields | Fault | None:
+        """The line's fields by column, or the fault of the whole line; None for the header."""
+        values = self.split(number, text)
+        if values is None or values.__class__ is Fault:
+            return values  # type: ignore[return-value]
+        return dict(zip(self.header, values, strict=True))  # type: ignore[arg-type]
+
+    def header_fault(self, line: Line) -> ValidationFailed:
+        return ValidationFailed.one(f"line {line.number}", f"the header line is {line.fault}: save the file as UTF-8 CSV")
+
+    def _read_header(self, number: int, text: str) -> None:
+        named = [name.strip().lower() for name in next(csv.reader([text]))]
+        header = [self.aliases.get(name, name) for name in named]
+        unknown = [name for name, column in zip(named, header, strict=True) if column not in self.columns]
+        missing = [name for name in self.required if name not in header]
+        if unknown or missing:
+            problems = ([f"unknown columns {', '.join(unknown)}"] if unknown else []) + (
+                [f"missing columns {', '.join(missing)}"] if missing else []
+            )
+            raise ValidationFailed.one(f"line {number}", f"{'; '.join(problems)} (columns: {', '.join(self.columns)})")
+        self.header = header
+
+
+def json_row(number: int, text: str) -> Fields | Fault:
+    """The fields of one JSON line, or the fault of the whole line."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        return Fault("", f"not JSON: {error}")
+    if not isinstance(data, dict):
+        return Fault("", "a document must be a JSON object")
+    unknown = sorted(set(data) - _JSON_KEYS)
+    if unknown:
+        return Fault(unknown[0], "is not a field of a document")
+    return data
+
+
+_JSON_KEYS = frozenset(COLUMNS) | {"restriction"}
 
 
 def csv_rows(
@@ -226,61 +145,51 @@ def csv_rows(
     required: Sequence[str] = REQUIRED,
     aliases: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[int, Fields | Fault]]:
-    """(line number, fields or the fault of the whole line) for each data line of a CSV file.
-
-    The header names ``columns`` (or their ``aliases``), in any order, ``required`` among them.
-    """
-    iterator = iter(lines)
-    header: list[str] | None = None
-    for line in iterator:
-        if line.fault is not None:
-            raise ValidationFailed.one(f"line {line.number}", f"the header line is {line.fault}: save the file as UTF-8 CSV")
-        named = [name.strip().lower() for name in next(csv.reader([line.text]))]
-        header = [(aliases or {}).get(name, name) for name in named]
-        unknown = [name for name, column in zip(named, header, strict=True) if column not in columns]
-        missing = [name for name in required if name not in header]
-        if unknown or missing:
-            problems = ([f"unknown columns {', '.join(unknown)}"] if unknown else []) + (
-                [f"missing columns {', '.join(missing)}"] if missing else []
-            )
-            raise ValidationFailed.one(f"line {line.number}", f"{'; '.join(problems)} (columns: {', '.join(columns)})")
-        break
-    if header is None:
-        return
-    width = len(header)
-    for line in iterator:
-        if line.fault is not None:
-            yield line.number, Fault("", line.fault)
-            continue
-        try:
-            values = next(csv.reader([line.text], strict=True))
-        except csv.Error as error:
-            yield line.number, Fault("", f"not CSV: {error}")
-            continue
-        if len(values) != width:
-            yield line.number, Fault("", f"has {len(values)} fields, the header {width}")
-            continue
-        yield line.number, dict(zip(header, values, strict=True))
-
-
-def jsonl_rows(lines: Iterable[Line]) -> Iterator[tuple[int, Fields | Fault]]:
+    """(line number, fields or the fault of the whole line) for each data line of a CSV file."""
+    reader = CsvReader(columns, required, aliases)
     for line in lines:
         if line.fault is not None:
+            if reader.header is None:
+                raise reader.header_fault(line)
             yield line.number, Fault("", line.fault)
             continue
-        try:
-            data = json.loads(line.text)
-        except (ValueError, RecursionError) as error:
-            yield line.number, Fault("", f"not JSON: {error}")
-            continue
-        if not isinstance(data, dict):
-            yield line.number, Fault("", "a document must be a JSON object")
-            continue
-        unknown = sorted(set(data) - set(COLUMNS) - {"restriction"})
-        if unknown:
-            yield line.number, Fault(unknown[0], "is not a field of a document")
-            continue
-        yield line.number, data
+        fields = reader.row(line.number, line.text)
+        if fields is not None:
+            yield line.number, fields
+
+
+class _CsvDocuments:
+    """A document CSV line -> its values, or its faults; None for the header."""
+
+    def __init__(self) -> None:
+        self.reader = CsvReader()
+        self.fast: CsvValues | None = None
+
+    def read(self, number: int, text: str) -> Values | list[Fault] | None:
+        values = self.reader.split(number, text)
+        if values is None:
+            self.fast = CsvValues(self.reader.header or [])
+            return None
+        if values.__class__ is Fault:
+            return [values]  # type: ignore[list-item]
+        row = self.fast(values) if self.fast is not None else None  # type: ignore[arg-type]
+        if row is not None:
+            return row
+        return _checked(dict(zip(self.reader.header or [], values, strict=True)))  # type: ignore[arg-type]
+
+
+def _json_documents(number: int, text: str) -> Values | list[Fault]:
+    fields = json_row(number, text)
+    if fields.__class__ is Fault:
+        return [fields]  # type: ignore[list-item]
+    return values_of(fields) or _checked(fields)  # type: ignore[arg-type]
+
+
+def _checked(fields: Fields) -> Values | list[Fault]:
+    try:
+        return entry_of(fields).values()
+    except ValidationFailed as error:
+        return error.faults
 
 
 # -- importing ---------------------------------------------------------------------
@@ -291,6 +200,50 @@ class DocumentImportSummary(ImportSummary):
     """An import's counts; ``reinstated``: cancelled documents imported again (counted in ``updated``)."""
 
     reinstated: int = 0
+
+
+@dataclass(slots=True)
+class _Part:
+    """What the reading thread hands over: a batch of rows, the lines it rejected, and how far it read."""
+
+    rows: list[Values] = field(default_factory=list)
+    rejected: list[tuple[int, list[Fault]]] = field(default_factory=list)
+    lines: int = 0
+    done: int = 0
+
+
+def _parts(stream: BinaryIO, file_format: FileFormat, batch_size: int) -> Iterator[_Part]:
+    """The file's documents checked and normalised, in parts of ``batch_size`` rows."""
+    csv_documents = _CsvDocuments() if file_format is FileFormat.CSV else None
+    read: Callable[[int, str], Values | list[Fault] | None] = csv_documents.read if csv_documents is not None else _json_documents
+    part = _Part()
+    for block in read_blocks(stream, max_bytes=MAX_LINE_BYTES):
+        first, faults, rows = block.first, block.faults, part.rows
+        for i, text in enumerate(block.texts):
+            if faults and i in faults:
+                if csv_documents is not None and csv_documents.reader.header is None:
+                    raise csv_documents.reader.header_fault(Line(first + i, fault=faults[i]))
+                part.lines += 1
+                part.rejected.append((first + i, [Fault("", faults[i])]))
+                continue
+            if not text or text.isspace():
+                continue
+            outcome = read(first + i, text)
+            if outcome is None:
+                continue
+            part.lines += 1
+            if outcome.__class__ is list:
+                part.rejected.append((first + i, outcome))  # type: ignore[arg-type]
+                continue
+            rows.append(outcome)  # type: ignore[arg-type]
+            if len(rows) >= batch_size:
+                part.done = block.done
+                yield part
+                part = _Part()
+                rows = part.rows
+        part.done = block.done
+    if part.rows or part.rejected or part.lines or part.done:
+        yield part
 
 
 class _StrictAbort(Exception):
@@ -317,56 +270,53 @@ def import_documents(
     progress: ProgressCallback | None = None,
     on_reject: RejectionCallback | None = None,
 ) -> DocumentImportSummary:
-    """Import a document file (opened in binary) into ``agency``; see the module's description."""
+    """Import a document file (opened in binary) into ``agency``; see the module's description.
+
+    ``progress`` receives the bytes read so far; ``on_reject`` each rejection as it is
+    found. Both are called on the calling thread.
+    """
     if batch_size < 1:
         raise ValidationFailed.one("batch_size", "must be at least 1")
     scope = _scope_of(db, agency, username, "imported into")
-    lines = read_lines(stream, max_bytes=MAX_LINE_BYTES, progress=progress)
-    rows = csv_rows(lines) if file_format is FileFormat.CSV else jsonl_rows(lines)
     summary = DocumentImportSummary()
     reject = _rejecter(summary, on_reject)
 
-    def batches() -> Iterator[list[DocumentEntry]]:
-        batch: list[DocumentEntry] = []
-        for number, fields in rows:
-            summary.lines += 1
-            if isinstance(fields, Fault):
-                reject(number, [fields])
-                continue
-            try:
-                batch.append(entry_of(fields))
-            except ValidationFailed as error:
-                reject(number, error.faults)
-                continue
-            if len(batch) >= batch_size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+    def take(part: _Part) -> list[Values]:
+        summary.lines += part.lines
+        for number, faults in part.rejected:
+            reject(number, faults)
+        if progress is not None:
+            progress(part.done)
+        return part.rows
 
-    def count(entries: list[DocumentEntry], conn: Any) -> None:
-        outcome = write_batch(conn, scope, entries)
+    def count(rows: list[Values], conn: Any) -> None:
+        if not rows:
+            return
+        outcome = write_batch(conn, scope, rows)
         summary.created += outcome.created
         summary.updated += outcome.updated
         summary.reinstated += outcome.reinstated
-        summary.unchanged += len(entries) - outcome.created - outcome.updated
+        summary.unchanged += outcome.unchanged
 
-    if strict:
-        try:
-            with db.transaction() as conn:
-                for entries in batches():
-                    if not summary.rejected_lines:  # once a line is bad nothing will be written: only validate the rest
-                        count(entries, conn)
-                if summary.rejected_lines:
-                    raise _StrictAbort
-        except _StrictAbort:
-            summary.created = summary.updated = summary.unchanged = summary.reinstated = 0
-            summary.rolled_back = True
-        return summary
-    with db.engine.connect() as conn:  # one connection: its temporary staging table serves every batch
-        for entries in batches():
-            with conn.begin():
-                count(entries, conn)
+    with prefetched(_parts(stream, file_format, batch_size)) as parts:
+        if strict:
+            try:
+                with db.transaction() as conn:
+                    for part in parts:
+                        rows = take(part)
+                        if not summary.rejected_lines:  # once a line is bad nothing will be written: only validate the rest
+                            count(rows, conn)
+                    if summary.rejected_lines:
+                        raise _StrictAbort
+            except _StrictAbort:
+                summary.created = summary.updated = summary.unchanged = summary.reinstated = 0
+                summary.rolled_back = True
+            return summary
+        with db.engine.connect() as conn:
+            for part in parts:
+                rows = take(part)
+                with conn.begin():
+                    count(rows, conn)
     return summary
 
 

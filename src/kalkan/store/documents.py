@@ -30,7 +30,8 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from operator import attrgetter
+from functools import cache
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -46,14 +47,15 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TextClause,
     and_,
+    bindparam,
     case,
     delete,
     func,
     insert,
-    literal,
-    or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.schema import CreateTable
@@ -175,51 +177,35 @@ class BatchOutcome:
     reinstated: int = 0  # cancelled documents written again, so active again
 
 
-def write_batch(conn: Connection, scope: Scope, entries: Sequence[DocumentEntry]) -> BatchOutcome:
+def write_batch(conn: Connection, scope: Scope, entries: Sequence[DocumentEntry | Sequence[Any]]) -> BatchOutcome:
     """Create or update the scope's agency's documents in the caller's transaction.
 
-    Rows are matched on (issuing state, type, number) within the agency; the last of two
-    entries with the same key wins. An entry equal to the stored active row changes nothing;
-    a cancelled row written again is reinstated (a renewed report is the source of truth).
+    ``entries`` are entries, or their values in the order of ``COLUMNS`` (dates as
+    ``date`` or ISO text). Rows are matched on (issuing state, type, number) within the
+    agency; the last of two entries with the same key wins. An entry equal to the stored
+    active row changes nothing; a cancelled row written again is reinstated (a renewed
+    report is the source of truth).
+
+    The batch goes to the database as one JSON text and is written by one ``INSERT ...
+    SELECT ... ON CONFLICT DO UPDATE``: one probe of the key index per row, and the whole
+    batch in one call the driver makes without holding Python's interpreter lock.
     """
     scope.require(Permission.WRITE_RECORDS)
-    unique = list({entry.key: entry for entry in entries}.values())
+    unique = {tuple(row[:3]): row for row in (e.values() if isinstance(e, DocumentEntry) else e for e in entries)}
     if not unique:
         return BatchOutcome(0, 0, 0, None)
     stamp = now()
     seq = _open_change(conn, stamp)
-    _stage(conn, COLUMNS, [entry.values() for entry in unique])
-    same_key = _same_key(scope.agency)
-    inactive = documents.c.status != RecordStatus.ACTIVE.value
-    changed = or_(inactive, *(documents.c[name].is_distinct_from(staging.c[name]) for name in DATA_COLUMNS))
-    updated = conn.execute(
-        update(documents)
-        .where(same_key, changed)
-        .values(
-            **{name: staging.c[name] for name in DATA_COLUMNS},
-            status=RecordStatus.ACTIVE.value,
-            version=documents.c.version + 1,
-            updated_at=stamp,
-            # A reinstated row is stamped -seq for a moment, to be counted (SET reads the
-            # row as it was); restamped below, in this transaction, so no reader sees it.
-            change_seq=case((inactive, literal(-seq, BigInteger())), else_=literal(seq, BigInteger())),
-        )
-    ).rowcount
-    fresh = select(
-        *(staging.c[name] for name in COLUMNS),
-        literal(scope.agency, String()),
-        literal(RecordStatus.ACTIVE.value, String()),
-        literal(1, Integer()),
-        literal(stamp, DateTime(timezone=True)),
-        literal(stamp, DateTime(timezone=True)),
-        literal(seq, BigInteger()),
-    ).where(~select(documents.c.id).where(same_key).exists())
-    conn.execute(insert(documents).from_select([*COLUMNS, "owner", "status", "version", "created_at", "updated_at", "change_seq"], fresh))
+    ordered = sorted(unique.values(), key=_number_of)  # neighbours in the key index: fewer pages touched
+    batch = json.dumps(ordered, default=date.isoformat, separators=(",", ":"))
+    conn.execute(_upsert(conn.dialect.name), {"batch": batch, "owner": scope.agency, "stamp": stamp, "seq": seq})
+    # A reinstated row was stamped -seq, to be counted; restamped here, in this transaction.
     reinstated = conn.execute(update(documents).where(documents.c.change_seq == -seq).values(change_seq=seq)).rowcount
-    # psycopg reports no row count for INSERT ... SELECT: count the batch's rows instead.
-    created = int(conn.execute(select(func.count()).where(documents.c.change_seq == seq)).scalar_one()) - updated
-    conn.execute(delete(staging))
-    written = created + updated
+    written, created = conn.execute(
+        select(func.count(), func.coalesce(func.sum(case((documents.c.version == 1, 1), else_=0)), 0)).where(documents.c.change_seq == seq)
+    ).one()
+    written, created = int(written), int(created)
+    updated = written - created
     if written == 0:
         conn.execute(delete(change_log).where(change_log.c.seq == seq))
         return BatchOutcome(0, 0, len(unique), None)
@@ -233,6 +219,36 @@ def write_batch(conn: Connection, scope: Scope, entries: Sequence[DocumentEntry]
         detail=f"change {seq}: {created} created, {updated} updated{again}, {len(unique) - written} unchanged",
     )
     return BatchOutcome(created, updated, len(unique) - written, seq, reinstated)
+
+
+_number_of = itemgetter(2)
+_DATES = frozenset({"issued_on", "expires_on", "reported_on"})
+
+
+@cache
+def _upsert(dialect: str) -> TextClause:
+    """The statement that writes a batch given as a JSON array of arrays (values in ``COLUMNS`` order)."""
+    if dialect == "postgresql":
+        source = "json_array_elements(CAST(:batch AS json)) AS e"
+        values = [f"(e->>{i})::date" if name in _DATES else f"e->>{i}" for i, name in enumerate(COLUMNS)]
+    else:
+        source = "json_each(:batch) WHERE true"  # WHERE: so that ON CONFLICT is not read as a join's ON
+        values = [f"json_extract(value, '$[{i}]')" for i in range(len(COLUMNS))]
+    changed = " OR ".join(f"documents.{name} IS DISTINCT FROM excluded.{name}" for name in DATA_COLUMNS)
+    if dialect != "postgresql":
+        changed = changed.replace("IS DISTINCT FROM", "IS NOT")
+    statement = f"""
+        INSERT INTO documents ({", ".join(COLUMNS)}, owner, status, version, created_at, updated_at, change_seq)
+        SELECT {", ".join(values)}, :owner, 'active', 1, :stamp, :stamp, :seq FROM {source}
+        ON CONFLICT (number, issuing_state, document_type, owner) DO UPDATE SET
+            {", ".join(f"{name} = excluded.{name}" for name in DATA_COLUMNS)},
+            status = 'active',
+            version = documents.version + 1,
+            updated_at = excluded.updated_at,
+            change_seq = CASE WHEN documents.status <> 'active' THEN -excluded.change_seq ELSE excluded.change_seq END
+        WHERE documents.status <> 'active' OR {changed}
+    """  # noqa: S608 - every name is ours
+    return text(statement).bindparams(bindparam("stamp", type_=DateTime(timezone=True)), bindparam("seq", type_=BigInteger()))
 
 
 @dataclass(frozen=True, slots=True)
