@@ -45,7 +45,8 @@ import httpx
 
 from kalkan.access.roles import Role
 from kalkan.access.scope import Scope
-from kalkan.cli.setup import APP_FACTORY, HTTP_PROTOCOL
+from kalkan.api.server import EVENT_LOOP, HTTP_PROTOCOL
+from kalkan.cli.setup import APP_FACTORY
 from kalkan.io.documents import FileFormat, import_documents
 from kalkan.screening.documents import DocumentChecker, DocumentQuery, build_index
 from kalkan.store import agencies, users
@@ -360,7 +361,7 @@ def main() -> None:
     # As ``kalkan serve --workers 2`` runs it (its HTTP protocol included), less the access log.
     serve = (
         "import uvicorn; "
-        f"uvicorn.run({APP_FACTORY!r}, factory=True, port={args.port}, workers=2, http={HTTP_PROTOCOL!r}, "
+        f"uvicorn.run({APP_FACTORY!r}, factory=True, port={args.port}, workers=2, http={HTTP_PROTOCOL!r}, loop={EVENT_LOOP!r}, "
         "log_level='warning', access_log=False)"
     )
     server = subprocess.Popen([sys.executable, "-c", serve], env=env)

@@ -60,7 +60,7 @@ import httpx
 from documents import AGENCY, STATES, generate, number_of, percentiles, setup_world
 from kalkan.access.roles import Role
 from kalkan.access.scope import Scope
-from kalkan.cli.setup import HTTP_PROTOCOL
+from kalkan.api.server import EVENT_LOOP, HTTP_PROTOCOL
 from kalkan.io.documents import FileFormat, import_documents
 from kalkan.io.jsonl import import_records
 from kalkan.matching.names import sync
@@ -515,7 +515,8 @@ def main() -> None:
         server = subprocess.Popen(
             [
                 sys.executable, "-m", "uvicorn", "--factory", "kalkan.api.app:app_from_environment", "--host", "127.0.0.1",
-                "--port", str(port), "--workers", "2", "--http", HTTP_PROTOCOL, "--log-level", "warning", "--no-access-log",
+                "--port", str(port), "--workers", "2", "--http", HTTP_PROTOCOL, "--loop", EVENT_LOOP,
+                "--log-level", "warning", "--no-access-log",
             ],
             env=env,
         )  # fmt: skip

@@ -9,7 +9,7 @@ from typing import Any
 import uvicorn
 from uvicorn.server import ServerState
 
-from kalkan.api.server import NoDelayH11Protocol
+from kalkan.api.server import NoDelayHttpToolsProtocol
 
 
 async def _app(scope: Any, receive: Any, send: Any) -> None:  # never called: no request is sent
@@ -34,7 +34,7 @@ def test_an_accepted_connection_gets_nagles_algorithm_turned_off() -> None:
         listener.listen()
         with socket.create_connection(listener.getsockname()), listener.accept()[0] as accepted:
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
-            protocol = NoDelayH11Protocol(uvicorn.Config(_app), ServerState(), {}, _loop=loop)
+            protocol = NoDelayHttpToolsProtocol(uvicorn.Config(_app), ServerState(), {}, _loop=loop)
             protocol.connection_made(_Transport(accepted))
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
     finally:

@@ -1,8 +1,10 @@
-"""The OpenAPI document, with the record kinds a client may send.
+"""The OpenAPI document, with the bodies that handlers decode themselves.
 
 Record bodies are read and validated by ``kalkan.model.validation.parse_record`` (so that
-errors name the field), not by FastAPI, which therefore cannot describe them. This module
-adds their schemas to the document, as ``RecordInput`` and the models it is made of.
+errors name the field), and check bodies by their handlers after the caller is
+authenticated, not by FastAPI, which therefore cannot describe them. This module adds their
+schemas to the document: ``RecordInput`` and the models it is made of, and each model named
+with ``json_body``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from kalkan.model.records import RecordInput
 
@@ -30,24 +32,38 @@ RECORD_BODY: dict[str, Any] = {
 _REF = "#/components/schemas/"
 
 
+#: Models of bodies that handlers decode themselves, by the name they have in the document.
+_DECODED_BODIES: dict[str, type[BaseModel]] = {}
+
+
+def json_body(model: type[BaseModel], description: str | None = None) -> dict[str, Any]:
+    """``openapi_extra`` of an operation whose handler decodes a JSON body of ``model`` itself."""
+    _DECODED_BODIES[model.__name__] = model
+    body: dict[str, Any] = {"required": True, "content": {"application/json": {"schema": {"$ref": _REF + model.__name__}}}}
+    if description:
+        body["description"] = description
+    return {"requestBody": body}
+
+
 @cache
-def _record_input_schema() -> dict[str, Any]:
-    return TypeAdapter(RecordInput).json_schema(mode="validation", ref_template=_REF + "{model}")
+def _input_schema(name: str) -> dict[str, Any]:
+    adapter: TypeAdapter[Any] = TypeAdapter(RecordInput if name == "RecordInput" else _DECODED_BODIES[name])
+    return adapter.json_schema(mode="validation", ref_template=_REF + "{model}")
 
 
-def add_record_input_schemas(components: dict[str, Any]) -> None:
-    """Add ``RecordInput`` and the models it uses to ``components``.
+def add_input_schemas(components: dict[str, Any], name: str) -> None:
+    """Add the input schema ``name`` and the models it uses to ``components``.
 
     A model FastAPI already described the same way keeps its name; one that differs as an
     input (defaults, validation-only fields) is added as ``<Model>Input``.
     """
-    schema = copy.deepcopy(_record_input_schema())
+    schema = copy.deepcopy(_input_schema(name))
     definitions: dict[str, Any] = schema.pop("$defs", {})
-    names = {name: name if components.get(name, value) == value else f"{name}Input" for name, value in definitions.items()}
+    names = {key: key if components.get(key, value) == value else f"{key}Input" for key, value in definitions.items()}
     renamed = {_REF + old: _REF + new for old, new in names.items()}
-    for name, value in definitions.items():
-        components[names[name]] = _rewrite_refs(value, renamed)
-    components["RecordInput"] = _rewrite_refs(schema, renamed)
+    for key, value in definitions.items():
+        components[names[key]] = _rewrite_refs(value, renamed)
+    components[name] = _rewrite_refs(schema, renamed)
 
 
 def _rewrite_refs(node: Any, renamed: dict[str, str]) -> Any:
@@ -62,7 +78,7 @@ def _rewrite_refs(node: Any, renamed: dict[str, str]) -> Any:
 
 
 def install_openapi(app: FastAPI) -> None:
-    """Serve FastAPI's generated document with the record input schemas added."""
+    """Serve FastAPI's generated document with the schemas of the bodies handlers decode added."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -73,7 +89,9 @@ def install_openapi(app: FastAPI) -> None:
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            add_record_input_schemas(document.setdefault("components", {}).setdefault("schemas", {}))
+            components = document.setdefault("components", {}).setdefault("schemas", {})
+            for name in ("RecordInput", *sorted(_DECODED_BODIES)):
+                add_input_schemas(components, name)
             app.openapi_schema = document
         return app.openapi_schema
 

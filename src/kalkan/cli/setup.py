@@ -33,7 +33,6 @@ from kalkan.store.database import Database
 from kalkan.store.tables import agencies as agency_table
 
 APP_FACTORY = "kalkan.api.app:app_from_environment"
-HTTP_PROTOCOL = "kalkan.api.server:NoDelayH11Protocol"  # Nagle's algorithm off: see kalkan.api.server
 
 
 def _ask(answers: list[tuple[str, str | None, str]]) -> list[str]:
@@ -107,7 +106,9 @@ def run_server(database_url: str, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     os.environ["KALKAN_DATABASE_URL"] = database_url  # the workers read their settings from the environment
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, proxy_headers=True, http=HTTP_PROTOCOL)
+    from kalkan.api.server import EVENT_LOOP, HTTP_PROTOCOL  # httptools on uvloop, Nagle's algorithm off
+
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, proxy_headers=True, http=HTTP_PROTOCOL, loop=EVENT_LOOP)
 
 
 @app.command()

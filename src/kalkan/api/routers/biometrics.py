@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field
 
+from kalkan.api.bodies import BodyDep
 from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
 from kalkan.api.errors import error_responses
 from kalkan.biometrics import Biometrics, Candidate, Enrolled, SearchResult, Verification
@@ -43,12 +44,6 @@ def get_biometrics(request: Request, settings: SettingsDep) -> Biometrics:
 BiometricsDep = Annotated[Biometrics, Depends(get_biometrics)]
 
 
-async def read_nist_body(request: Request) -> bytes:
-    """The raw transaction, read before the request's transaction opens (a slow upload holds no lock)."""
-    return await request.body()
-
-
-NistBodyDep = Annotated[bytes, Depends(read_nist_body)]
 NIST_MEDIA_TYPE = "application/octet-stream"
 NIST_BODY = {
     "requestBody": {
@@ -249,7 +244,7 @@ def sample_image(sample_id: Annotated[int, Path(ge=1)], conn: ConnectionDep, sco
     summary="Enrol the fingers and faces of an ANSI/NIST-ITL transaction on a person record",
 )
 def import_nist(
-    body: NistBodyDep,
+    body: BodyDep,
     record_id: Annotated[str, Query(pattern=r"^[0-9a-f]{32}$", description="the person record")],
     conn: ConnectionDep,
     scope: ScopeDep,

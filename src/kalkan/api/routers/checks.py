@@ -14,12 +14,16 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
 
-from kalkan.api.deps import AuditWriterDep, ReadingConnectionDep, ReadingScopeDep, SettingsDep
+from kalkan.access.scope import Scope
+from kalkan.api.bodies import BodyDep, parse_json, validated
+from kalkan.api.deps import AuditWriterDep, CredentialsDep, DatabaseDep, SettingsDep, run_reading
 from kalkan.api.errors import error_responses
+from kalkan.api.openapi import json_body
+from kalkan.api.responses import json_bytes
 from kalkan.errors import Fault, ValidationFailed
 from kalkan.model.documents import DocumentType
 from kalkan.screening.documents import MAX_BATCH, CheckResult, DocumentChecker, DocumentHit, DocumentQuery
@@ -29,8 +33,8 @@ router = APIRouter(prefix="/checks", tags=["checks"], responses=error_responses(
 _checker_lock = threading.Lock()
 
 
-def get_checker(request: Request, settings: SettingsDep) -> DocumentChecker:
-    """The process's checker, made on first use with the app's database."""
+async def get_checker(request: Request, settings: SettingsDep) -> DocumentChecker:
+    """The process's checker, made on first use with the app's database (its index is loaded on first check)."""
     state = request.app.state
     checker: DocumentChecker | None = getattr(state, "document_checker", None)
     if checker is None:
@@ -163,13 +167,24 @@ def result_json(index: int, result: CheckResult) -> dict[str, Any]:
 @router.post(
     "/documents",
     response_model=DocumentCheckResponse,
+    openapi_extra=json_body(DocumentCheckQuery),
     summary="Check travel documents against the stolen and lost documents (1 to 1,000 per request)",
 )
-def check_documents(
-    body: DocumentCheckQuery, conn: ReadingConnectionDep, scope: ReadingScopeDep, checker: CheckerDep, writer: AuditWriterDep
-) -> JSONResponse:
+async def check_documents(
+    request: Request,
+    body: BodyDep,
+    credentials: CredentialsDep,
+    database: DatabaseDep,
+    checker: CheckerDep,
+    writer: AuditWriterDep,
+) -> Response:
     """Hits show what the caller's agency may see; a record it may not see shows as
     "contact agency X" when its owner allows that, and not at all otherwise. Audited as one
     entry per request, committed before the answer is sent (503 if it cannot be)."""
-    results = checker.check(conn, scope, queries_of(body), writer=writer)
-    return JSONResponse({"results": [result_json(i, result) for i, result in enumerate(results)]})
+
+    def check(conn: Connection, scope: Scope) -> bytes:
+        queries = queries_of(validated(DocumentCheckQuery, parse_json(body)))
+        results = checker.check(conn, scope, queries, writer=writer)
+        return json_bytes({"results": [result_json(i, result) for i, result in enumerate(results)]})
+
+    return Response(await run_reading(request, database, credentials, check), media_type="application/json")

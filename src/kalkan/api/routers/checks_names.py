@@ -10,22 +10,20 @@ owner allows it. ``kalkan.screening.names`` does the work; this module only tran
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from kalkan.api.bodies import BodyDep, parse_json, validated
 from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
-from kalkan.api.errors import error_responses, malformed_json_fault
-from kalkan.errors import ValidationFailed
+from kalkan.api.errors import error_responses
 from kalkan.model.countries import CountryCode
 from kalkan.model.dates import FlexibleDate
 from kalkan.model.names import MAX_NAME_LENGTH
 from kalkan.model.records import Gender
-from kalkan.model.validation import faults_of
 from kalkan.screening.names import MAX_BATCH, MAX_TOP, CheckResult, NameQuery, NameScreening
 
 QueryT = TypeVar("QueryT", bound=BaseModel)
@@ -51,13 +49,6 @@ def get_screening(request: Request, settings: SettingsDep) -> NameScreening:
 
 
 ScreeningDep = Annotated[NameScreening, Depends(get_screening)]
-
-
-async def read_body(request: Request) -> bytes:
-    return await request.body()
-
-
-BodyDep = Annotated[bytes, Depends(read_body)]
 
 
 class PersonToCheck(BaseModel):
@@ -142,19 +133,12 @@ class NameCheckResponse(BaseModel):
 
 
 def _parse(body: bytes, model: type[QueryT]) -> QueryT:
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as error:
-        raise ValidationFailed.one("", malformed_json_fault(error.msg, error.doc, error.pos)) from None
-    except (ValueError, RecursionError):
-        raise ValidationFailed.one("", "malformed JSON: not UTF-8 text, or nested too deeply") from None
+    """One query, or ``{"queries": [...], "top": N}``."""
+    data = parse_json(body)
     if isinstance(data, dict) and "queries" not in data:
         top = data.pop("top", 10)
         data = {"queries": [data], "top": top}
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise ValidationFailed(faults_of(error)) from None
+    return validated(model, data)
 
 
 def _names(item: PersonToCheck | OrganisationToCheck) -> tuple[str, ...]:

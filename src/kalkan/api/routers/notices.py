@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from kalkan.api.bodies import BodyDep
 from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
 from kalkan.api.errors import error_responses
-from kalkan.api.routers.records import BodyDep, parse_record_body
+from kalkan.api.routers.records import parse_record_body
 from kalkan.errors import ValidationFailed
 from kalkan.model.notices import NoticeState, Review
 from kalkan.model.records import Notice, NoticeRecord, NoticeType

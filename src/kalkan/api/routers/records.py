@@ -8,7 +8,6 @@ replacing a record needs ``If-Match`` with the version the client read.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, Literal
 
@@ -16,8 +15,9 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from kalkan.api.bodies import BodyDep, parse_json
 from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
-from kalkan.api.errors import error_responses, malformed_json_fault
+from kalkan.api.errors import error_responses
 from kalkan.api.openapi import RECORD_BODY
 from kalkan.api.params import AgencyCodeParam
 from kalkan.errors import PreconditionRequired, ValidationFailed
@@ -30,14 +30,6 @@ router = APIRouter(prefix="/records", tags=["records"], responses=error_response
 RecordIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="32 lower-case hexadecimal digits")]
 
 _ETAG = re.compile(r'^"(\d{1,18})"$', re.ASCII)
-
-
-async def read_body(request: Request) -> bytes:
-    """The raw body, read before the request's transaction opens (a slow upload holds no lock)."""
-    return await request.body()
-
-
-BodyDep = Annotated[bytes, Depends(read_body)]
 
 
 class RecordListQuery(BaseModel):
@@ -73,13 +65,7 @@ class CancelQuery(BaseModel):
 
 
 def parse_record_body(body: bytes) -> RecordModel:
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as error:
-        raise ValidationFailed.one("", malformed_json_fault(error.msg, error.doc, error.pos)) from None
-    except (ValueError, RecursionError):  # not UTF-8, or nested beyond reason
-        raise ValidationFailed.one("", "malformed JSON: not UTF-8 text, or nested too deeply") from None
-    return parse_record(data)
+    return parse_record(parse_json(body))
 
 
 def expected_version(if_match: str | None) -> int:
