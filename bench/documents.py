@@ -23,14 +23,13 @@ Figures are printed and written to ``bench/results/documents-<count>-<database>.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
-import multiprocessing
 import os
 import platform
 import random
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,6 +52,7 @@ from kalkan.store import agencies, users
 from kalkan.store import documents as store
 from kalkan.store.audit_writer import AuditWriter
 from kalkan.store.database import Database
+from load import post_load, wrk_available
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -167,6 +167,92 @@ def setup_world(db: Database) -> str:
         return users.issue_token(conn, system, user.id, name="bench", lifetime=timedelta(days=1)).secret
 
 
+FLOOR_BATCH = 50_000
+
+
+def import_floor(url: str, db: Database, csv_path: Path, limit: int, workdir: Path) -> dict[str, Any]:
+    """The database's own cost of the file's rows: a bare bulk insert into an empty table of the
+    same shape and indexes (no reading checks, no upsert, no change log, no audit), in batches
+    of 50,000 (executemany on SQLite, COPY on PostgreSQL). What Kalkan's import is measured against."""
+    stamp = "2026-01-01 00:00:00.000000"
+
+    def rows() -> Any:
+        with csv_path.open(encoding="utf-8") as source:
+            reader = csv.reader(source)
+            header = next(reader)
+            for n, values in enumerate(reader):
+                if n >= limit:
+                    return
+                fields = dict(zip(header, values, strict=True))
+                yield (AGENCY, fields["issuing_state"], fields["document_type"], fields["number"], fields["range_end"] or None,
+                       fields["document_status"], fields["reported_on"] or None, fields["restriction_mode"], fields["hit_disclosure"],
+                       "active", 1, stamp, stamp, 1)  # fmt: skip
+
+    columns = ("owner, issuing_state, document_type, number, range_end, document_status, reported_on, restriction_mode, "
+               "hit_disclosure, status, version, created_at, updated_at, change_seq")  # fmt: skip
+    start = time.perf_counter()
+    done = 0
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        with db.engine.connect() as conn:
+            ddl = [r[0] for r in conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE tbl_name = 'documents' AND sql IS NOT NULL")]
+        floor_path = workdir / "floor.db"
+        floor_path.unlink(missing_ok=True)
+        raw = sqlite3.connect(floor_path, isolation_level=None)
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA synchronous=FULL")
+        for statement in ddl:
+            raw.execute(statement)
+        batch: list[tuple[Any, ...]] = []
+        insert = f"INSERT OR IGNORE INTO documents ({columns}) VALUES ({', '.join('?' * 14)})"  # noqa: S608 - ours
+        for row in rows():
+            batch.append(row)
+            if len(batch) == FLOOR_BATCH:
+                raw.execute("BEGIN")
+                raw.executemany(insert, batch)
+                raw.execute("COMMIT")
+                done += len(batch)
+                batch = []
+        if batch:
+            raw.execute("BEGIN")
+            raw.executemany(insert, batch)
+            raw.execute("COMMIT")
+            done += len(batch)
+        raw.close()
+        took = time.perf_counter() - start
+        for path in workdir.glob("floor.db*"):
+            path.unlink()
+    else:
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS documents_floor")
+            conn.exec_driver_sql("CREATE TABLE documents_floor (LIKE documents INCLUDING ALL)")
+            conn.commit()
+            start = time.perf_counter()
+            raw = conn.connection.driver_connection
+            pending = 0
+            cursor = raw.cursor()  # type: ignore[union-attr]
+            copy = cursor.copy(f"COPY documents_floor ({columns}) FROM STDIN")
+            copy.__enter__()
+            for row in rows():
+                copy.write_row(row)
+                pending += 1
+                if pending == FLOOR_BATCH:
+                    copy.__exit__(None, None, None)
+                    raw.commit()  # type: ignore[union-attr]
+                    done += pending
+                    pending = 0
+                    copy = cursor.copy(f"COPY documents_floor ({columns}) FROM STDIN")
+                    copy.__enter__()
+            copy.__exit__(None, None, None)
+            raw.commit()  # type: ignore[union-attr]
+            done += pending
+            took = time.perf_counter() - start
+            conn.exec_driver_sql("DROP TABLE documents_floor")
+            conn.commit()
+    return {"rows": done, "per_s": round(done / took), "how": "bare bulk insert, same table shape and indexes"}
+
+
 def disk_bytes(url: str, db: Database) -> int:
     if url.startswith("sqlite"):
         path = Path(url.removeprefix("sqlite:///"))
@@ -204,49 +290,6 @@ def concurrent_checks(writer: AuditWriter, run: Any, calls: int, threads: int) -
     return samples, time.perf_counter() - started, writer.batches - batches_before
 
 
-# -- HTTP load generator (a separate process) -----------------------------------------
-
-
-def _load(base: str, token: str, bodies: list[dict[str, Any]], threads: int, seconds: float, queue: Any) -> None:
-    samples: list[float] = []
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-
-    def worker(offset: int) -> None:
-        mine = []
-        # No Nagle delay: the client writes headers and body apart, and the server acknowledges late.
-        transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, transport=transport) as client:
-            i = offset
-            while time.perf_counter() < stop:
-                body = bodies[i % len(bodies)]
-                start = time.perf_counter()
-                response = client.post("/v1/checks/documents", json=body)
-                mine.append(time.perf_counter() - start)
-                if response.status_code != 200:
-                    raise RuntimeError(response.text)
-                i += threads
-        with lock:
-            samples.extend(mine)
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    queue.put((samples, time.perf_counter() - started))
-
-
-def http_run(base: str, token: str, bodies: list[dict[str, Any]], threads: int, seconds: float) -> tuple[list[float], float]:
-    queue: Any = multiprocessing.Queue()
-    process = multiprocessing.Process(target=_load, args=(base, token, bodies, threads, seconds, queue))
-    process.start()
-    samples, elapsed = queue.get()
-    process.join()
-    return samples, elapsed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000)
@@ -255,6 +298,7 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=20_000)
     parser.add_argument("--http-seconds", type=float, default=15.0)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--import-floor-rows", type=int, default=10_000_000, help="rows of the file the import floor inserts")
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kalkan-bench-"))
@@ -294,6 +338,7 @@ def main() -> None:
     # details writes it twice on every import (the later line wins); nothing else changes.
     figures["reimport_written"] = again.written
     figures["disk_mb"] = round(disk_bytes(url, db) / 1e6, 1)
+    figures["import_floor"] = import_floor(url, db, csv_path, args.import_floor_rows, workdir)
 
     index_dir = workdir / "index"
     start = time.perf_counter()
@@ -369,7 +414,7 @@ def main() -> None:
     try:
         for _ in range(300):
             try:
-                if httpx.get(f"{base}/health", timeout=1).status_code < 500:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code < 500:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
@@ -377,17 +422,17 @@ def main() -> None:
             {"documents": [{"issuing_state": q.issuing_state, "document_type": q.document_type, "number": q.number}]}
             for q in queries[:2000]
         ]
-        http_run(base, token, singles, 2, 3)  # warm both workers' indexes
-        latency, _ = http_run(base, token, singles, 1, args.http_seconds)
-        throughput, elapsed = http_run(base, token, singles, 8, args.http_seconds)
+        path = "/v1/checks/documents"
+        post_load(base, path, token, singles, 2, 3)  # warm both workers' indexes
+        figures["http_load_generator"] = "wrk" if wrk_available() else "python httpx clients (install Debian's wrk for lighter load)"
         batches = [{"documents": [b["documents"][0] for b in singles[i : i + 1000]]} for i in (0, 1000)]
-        batch_times, batch_elapsed = http_run(base, token, batches, 2, args.http_seconds)
+        batch = post_load(base, path, token, batches, 2, args.http_seconds)
         figures["http"] = {
-            "single_one_client": percentiles(latency),
-            "single_8_clients_per_s": round(len(throughput) / elapsed),
-            "single_8_clients": percentiles(throughput),
-            "batch_1000_documents_per_s": round(1000 * len(batch_times) / batch_elapsed),
-            "batch_1000": percentiles(batch_times),
+            "single_one_client": post_load(base, path, token, singles, 1, args.http_seconds).as_dict(),
+            "single_8_clients": post_load(base, path, token, singles, 8, args.http_seconds).as_dict(),
+            "single_32_clients": post_load(base, path, token, singles, 32, args.http_seconds).as_dict(),
+            "batch_1000_two_clients": batch.as_dict(),
+            "batch_1000_documents_per_s": round(1000 * batch.per_s),
         }
     finally:
         server.terminate()

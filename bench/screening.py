@@ -525,7 +525,7 @@ def main() -> None:
         try:
             for _ in range(600):
                 try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code < 500:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code < 500:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.2)
