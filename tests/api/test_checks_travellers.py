@@ -13,6 +13,7 @@ from kalkan.api.app import create_app
 from kalkan.settings import Settings
 from kalkan.store.clock import now
 from kalkan.store.database import Database
+from kalkan.store.hits import checks as hit_checks
 from kalkan.store.outbox import notifications
 from kalkan.store.tables import audit_log, tokens
 from kalkan.store.users import hash_token
@@ -147,3 +148,24 @@ def test_a_movement_is_recorded_when_the_deployment_asks(api: Api, db: Database,
     assert (event["owner"], event["movement"]["person_id"], event["movement"]["direction"]) == ("TJ-NCB", person, "entry")
     assert error_of(api.get(f"/v1/records/{on['movement_id']}", UZ_ANALYST), 404)  # owner only by default
     assert factories.SECRETARIAT not in event["restriction"]["agencies"]
+
+
+def test_a_check_without_hits_writes_its_audit_entry_and_nothing_else(api: Api, db: Database, wanted: dict[str, str]) -> None:
+    def written() -> tuple[int, int, int]:
+        with db.transaction() as conn:
+            return (
+                len(conn.execute(select(hit_checks)).all()),
+                len(conn.execute(select(notifications)).all()),
+                len(conn.execute(select(audit_log).where(audit_log.c.action == "check.travellers")).all()),
+            )
+
+    before = written()
+    response = api.post(URL, TJ_OFFICER, json={"travellers": [{"issuing_state": "UZB", "number": "ZZ0000000", "names": ["Ivanov Pyotr"]}]})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"][0]["verdict"] == "no_hit"
+    assert written() == (before[0], before[1], before[2] + 1)
+    hit = api.post(URL, TJ_OFFICER, json={"travellers": [{"mrz": MRZ}], "context": CONTEXT})
+    assert hit.json()["results"][0]["verdict"] == "hit"
+    checks, told, entries = written()
+    assert (checks, entries) == (before[0] + 1, before[2] + 2)
+    assert told > before[1]

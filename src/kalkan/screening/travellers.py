@@ -49,7 +49,9 @@ from kalkan.screening.names import NameQuery, NameScreening, explanation, prepar
 from kalkan.store import audit, outbox
 from kalkan.store import documents as document_store
 from kalkan.store import hits as hit_store
+from kalkan.store.audit_writer import AuditWriter
 from kalkan.store.clock import now
+from kalkan.store.database import Database
 from kalkan.store.notices import published_notices
 from kalkan.store.records import RecordStore
 from kalkan.store.tables import records
@@ -223,24 +225,56 @@ class TravellerScreening:
 
     def check(self, conn: Connection, scope: Scope, queries: Sequence[TravellerQuery]) -> list[TravellerResult]:
         """Check each traveller; store hits, notify and audit in ``conn``'s transaction."""
+        results = self.record(conn, scope, self.find(conn, scope, queries))
+        audit.append_entries(conn, [audit_entry(scope, results)])
+        return results
+
+    def check_grouped(
+        self, conn: Connection, scope: Scope, queries: Sequence[TravellerQuery], *, db: Database, writer: AuditWriter
+    ) -> list[TravellerResult]:
+        """Check each traveller reading on ``conn``, which only reads, and write no more than needed.
+
+        A check that hits (and so stores its hits, notifies and may record a movement) writes
+        all of it with its audit entry in one transaction of its own; a check without hits
+        writes only its audit entry, through ``writer``, which commits the entries of
+        concurrent checks together. Either way this returns once everything is committed.
+        """
+        results = self.find(conn, scope, queries)
+        if any(result.hits for result in results):
+            with db.transaction() as writing:
+                results = self.record(writing, scope, results)
+                audit.append_entries(writing, [audit_entry(scope, results)])
+        else:
+            writer.submit(audit_entry(scope, results)).wait()
+        return results
+
+    def find(self, conn: Connection, scope: Scope, queries: Sequence[TravellerQuery]) -> list[TravellerResult]:
+        """What each traveller hits, as ``scope`` may learn of it, without writing anything."""
         scope.require(Permission.RUN_CHECKS)
         if not 1 <= len(queries) <= MAX_BATCH:
             raise ValidationFailed.one("travellers", f"give between 1 and {MAX_BATCH} travellers; got {len(queries)}")
         found = [d + n for d, n in zip(self._document_hits(conn, scope, queries), self._person_hits(conn, scope, queries), strict=True)]
-        found = _with_versions(conn, _with_notices(conn, scope, found))
-        remembered = hit_store.remembered_false_positives(conn, [key for q in queries if (key := q.key)])
+        if any(found):
+            found = _with_versions(conn, _with_notices(conn, scope, found))
+        keys = [key for query, hits in zip(queries, found, strict=True) if hits and (key := query.key)]
+        remembered = hit_store.remembered_false_positives(conn, keys) if keys else set()
         results: list[TravellerResult] = []
         for query, hits in zip(queries, found, strict=True):
             kept = tuple(h for h in hits if (query.key, h.record_id, h.record_version) not in remembered)
             cleared = tuple(h for h in hits if (query.key, h.record_id, h.record_version) in remembered)
-            result = TravellerResult(query, kept, cleared)
-            if kept:
+            results.append(TravellerResult(query, kept, cleared))
+        return results
+
+    def record(self, conn: Connection, scope: Scope, results: Sequence[TravellerResult]) -> list[TravellerResult]:
+        """Store the checks that hit with their hits and notifications, and the movements, in ``conn``'s transaction."""
+        recorded: list[TravellerResult] = []
+        for result in results:
+            if result.hits:
                 result = _store(conn, scope, result)
             if self.record_movements:
                 result = replace(result, movement_id=_record_movement(conn, scope, result))
-            results.append(result)
-        _audit(conn, scope, results)
-        return results
+            recorded.append(result)
+        return recorded
 
     # -- the two checks, without their own audit entries: a traveller check is one entry -------
 
@@ -438,14 +472,14 @@ def _record_movement(conn: Connection, scope: Scope, result: TravellerResult) ->
     return RecordStore(conn, writer).create(event).id
 
 
-def _audit(conn: Connection, scope: Scope, results: list[TravellerResult]) -> None:
+def audit_entry(scope: Scope, results: Sequence[TravellerResult]) -> audit.PendingEntry:
+    """The one audit entry of a request: every record and notice returned, what was asked, the checks stored."""
     returned = sorted(
         {h.record_id for r in results for h in (*r.hits, *r.remembered_false_positives)}
         | {n.id for r in results for h in r.hits for n in h.notices}
     )
     verdicts = [r.verdict for r in results]
-    audit.append(
-        conn,
+    return audit.PendingEntry.of(
         scope,
         "check.travellers",
         returned,

@@ -35,7 +35,7 @@ _screening_lock = threading.Lock()
 NameText = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 
 
-def get_screening(request: Request, settings: SettingsDep) -> NameScreening:
+async def get_screening(request: Request, settings: SettingsDep) -> NameScreening:
     """The process's name screening, made on first use with the app's database."""
     state = request.app.state
     screening: NameScreening | None = getattr(state, "name_screening", None)

@@ -12,12 +12,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
 
-from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
+from kalkan.access.scope import Scope
+from kalkan.api.bodies import BodyDep, parse_json, validated
+from kalkan.api.deps import AuditWriterDep, CredentialsDep, DatabaseDep, SettingsDep, run_reading
 from kalkan.api.errors import error_responses
+from kalkan.api.openapi import json_body
+from kalkan.api.responses import json_bytes
 from kalkan.api.routers.checks import CheckerDep, hit_json
 from kalkan.api.routers.checks_names import ScreeningDep
 from kalkan.errors import Fault, ValidationFailed
@@ -42,7 +46,7 @@ NameText = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-def get_traveller_screening(checker: CheckerDep, screening: ScreeningDep, settings: SettingsDep) -> TravellerScreening:
+async def get_traveller_screening(checker: CheckerDep, screening: ScreeningDep, settings: SettingsDep) -> TravellerScreening:
     """The process's document checker and name screening, put to work together."""
     return TravellerScreening(checker, screening, record_movements=settings.record_movements)
 
@@ -188,12 +192,25 @@ def result_json(index: int, result: TravellerResult) -> dict[str, Any]:
 @router.post(
     "/travellers",
     response_model=TravellerCheckResponse,
+    openapi_extra=json_body(TravellerCheckQuery),
     summary="Check travellers: document and person checks together, one verdict each (1 to 1,000 per request)",
 )
-def check_travellers(body: TravellerCheckQuery, conn: ConnectionDep, scope: ScopeDep, screening: TravellerScreeningDep) -> JSONResponse:
+async def check_travellers(
+    request: Request,
+    body: BodyDep,
+    credentials: CredentialsDep,
+    database: DatabaseDep,
+    screening: TravellerScreeningDep,
+    writer: AuditWriterDep,
+) -> Response:
     """Hits are stored and their owner agencies (and the agencies that requested a notice)
     notified in the same transaction. A record the caller's agency may not see shows as
     "possible hit: contact agency X" when its owner allows that, and not at all otherwise.
-    Audited as one entry per request."""
-    results = screening.check(conn, scope, queries_of(body))
-    return JSONResponse({"results": [result_json(i, result) for i, result in enumerate(results)]})
+    Audited as one entry per request; a request without hits writes nothing else."""
+
+    def check(conn: Connection, scope: Scope) -> bytes:
+        queries = queries_of(validated(TravellerCheckQuery, parse_json(body)))
+        results = screening.check_grouped(conn, scope, queries, db=database, writer=writer)
+        return json_bytes({"results": [result_json(i, result) for i, result in enumerate(results)]})
+
+    return Response(await run_reading(request, database, credentials, check), media_type="application/json")
