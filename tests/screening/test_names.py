@@ -51,6 +51,8 @@ def test_a_restart_loads_the_saved_index_and_replays_only_the_log(db: Database, 
 
 
 def test_a_change_committed_behind_the_mark_is_still_applied(db: Database, world: factories.World) -> None:
+    if db.dialect == "sqlite":
+        pytest.skip("SQLite commits in sequence order: no change can appear behind the mark, and none is looked for")
     screening = NameScreening(db)
     assert _hits(screening, db, world, "Jalolov Aziz") == []
     late = _create(db, world)

@@ -117,7 +117,7 @@ class NameScreening:
             self._index = self._open(conn)
             self._refreshed = time.monotonic()
         elif time.monotonic() - self._refreshed >= self.refresh_seconds:
-            self._sequence, changed = sync.catch_up(self._index, conn, self._sequence)
+            self._sequence, changed = sync.catch_up(self._index, conn, self._sequence, _window(conn))
             self._unsaved += changed
             self._refreshed = time.monotonic()
             if self._unsaved >= SAVE_AFTER:
@@ -130,7 +130,7 @@ class NameScreening:
             if loaded is not None:
                 index, header = loaded
                 if header.fingerprint == self._fingerprint and header.sequence <= sync.last_sequence(conn):
-                    self._sequence, changed = sync.catch_up(index, conn, header.sequence)
+                    self._sequence, changed = sync.catch_up(index, conn, header.sequence, _window(conn))
                     self._unsaved = changed
                     return index
         index, self._sequence = sync.build(conn)
@@ -165,6 +165,12 @@ class NameScreening:
             ),
         )
         return results
+
+
+def _window(conn: Connection) -> int:
+    """How far behind its mark a catch-up re-reads the change log: SQLite commits in sequence
+    order (one writer), so a change can never appear behind one already seen; PostgreSQL may."""
+    return 0 if conn.dialect.name == "sqlite" else sync.WINDOW
 
 
 def prepare_queries(queries: Sequence[NameQuery], kind: str) -> list[PreparedQuery]:
