@@ -183,20 +183,24 @@ class DocumentIndex:
         keys = number_keys(flat)
         low = np.searchsorted(self.keys, keys, side="left")
         high = np.searchsorted(self.keys, keys, side="right")
+        # Most readings are in no array, no recent entry and no range: look only where there is something.
+        table = {int(at): self.rows[low[at] : high[at]].tolist() for at in np.flatnonzero(high > low)}
+        recent, inactive, covering = self.recent, self.inactive, self._covering if self.ranges else None
+        key_list = keys.tolist() if recent else None
         answers: list[list[Found]] = []
         at = 0
         for group in readings:
             found: dict[str, Found] = {}
             for reading in group:
-                key = int(keys[at])
-                refs = [f"{TABLE_PREFIX}{row}" for row in self.rows[low[at] : high[at]].tolist()] if high[at] > low[at] else []
-                refs += self.recent.get(key, ())
+                refs = [f"{TABLE_PREFIX}{row}" for row in table[at]] if at in table else []
+                if key_list is not None:
+                    refs += recent.get(key_list[at], ())
                 for ref in refs:
-                    if ref not in self.inactive and ref not in found:
+                    if ref not in inactive and ref not in found:
                         found[ref] = Found(ref, reading, in_range=False)
-                if self.ranges:
-                    for ref in self._covering(reading):
-                        if ref not in self.inactive and ref not in found:
+                if covering is not None:
+                    for ref in covering(reading):
+                        if ref not in inactive and ref not in found:
                             found[ref] = Found(ref, reading, in_range=True)
                 at += 1
             answers.append(list(found.values()))

@@ -32,13 +32,13 @@ class SerialRange:
         return f"{self.prefix}{serial:0{self.width}d}"
 
 
+_DIGITS = "0123456789"
+
+
 def split_serial(number: str) -> tuple[str, str]:
     """``P1000123`` -> ``("P", "1000123")``: the number before its trailing digits, and those digits."""
-    end = len(number)
-    start = end
-    while start > 0 and number[start - 1].isdigit():
-        start -= 1
-    return number[:start], number[start:]
+    prefix = number.rstrip(_DIGITS)
+    return prefix, number[len(prefix) :]
 
 
 def serial_range(first: str, last: str) -> SerialRange:
