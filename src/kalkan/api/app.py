@@ -29,6 +29,7 @@ from kalkan.api.routers import (
 )
 from kalkan.api.routers import biometrics as biometrics_api
 from kalkan.api.routers import checks as document_checks
+from kalkan.screening.services import Services
 from kalkan.settings import Settings
 from kalkan.store.audit_writer import AuditWriter
 from kalkan.store.database import Database
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.state.audit_writer = audit_writer
+    app.state.services = Services(database, settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     install_error_handlers(app)
     app.include_router(health.router)

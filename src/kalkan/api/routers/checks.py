@@ -11,14 +11,13 @@ checks together and lets each answer go once its entry is committed.
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from kalkan.api.deps import AuditWriterDep, ReadingConnectionDep, ReadingScopeDep, SettingsDep
+from kalkan.api.deps import AuditWriterDep, ReadingConnectionDep, ReadingScopeDep, ServicesDep
 from kalkan.api.errors import error_responses
 from kalkan.errors import Fault, ValidationFailed
 from kalkan.model.documents import DocumentType
@@ -26,20 +25,10 @@ from kalkan.screening.documents import MAX_BATCH, CheckResult, DocumentChecker, 
 
 router = APIRouter(prefix="/checks", tags=["checks"], responses=error_responses(401, 403, 422))
 
-_checker_lock = threading.Lock()
 
-
-def get_checker(request: Request, settings: SettingsDep) -> DocumentChecker:
+def get_checker(services: ServicesDep) -> DocumentChecker:
     """The process's checker, made on first use with the app's database."""
-    state = request.app.state
-    checker: DocumentChecker | None = getattr(state, "document_checker", None)
-    if checker is None:
-        with _checker_lock:
-            checker = getattr(state, "document_checker", None)
-            if checker is None:
-                checker = DocumentChecker(state.database, index_dir=settings.index_dir)
-                state.document_checker = checker
-    return checker
+    return services.documents
 
 
 CheckerDep = Annotated[DocumentChecker, Depends(get_checker)]

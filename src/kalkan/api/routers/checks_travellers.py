@@ -16,10 +16,9 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
+from kalkan.api.deps import ConnectionDep, ScopeDep, ServicesDep
 from kalkan.api.errors import error_responses
-from kalkan.api.routers.checks import CheckerDep, hit_json
-from kalkan.api.routers.checks_names import ScreeningDep
+from kalkan.api.routers.checks import hit_json
 from kalkan.errors import Fault, ValidationFailed
 from kalkan.model.countries import CountryCode
 from kalkan.model.dates import FlexibleDate
@@ -42,9 +41,9 @@ NameText = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-def get_traveller_screening(checker: CheckerDep, screening: ScreeningDep, settings: SettingsDep) -> TravellerScreening:
-    """The process's document checker and name screening, put to work together."""
-    return TravellerScreening(checker, screening, record_movements=settings.record_movements)
+def get_traveller_screening(services: ServicesDep) -> TravellerScreening:
+    """The process's document checker, name screening and biometrics, put to work together."""
+    return services.travellers()
 
 
 TravellerScreeningDep = Annotated[TravellerScreening, Depends(get_traveller_screening)]

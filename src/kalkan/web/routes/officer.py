@@ -16,7 +16,6 @@ The border post and direction are remembered for the shift in a cookie bound to 
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
@@ -30,14 +29,14 @@ from kalkan.model.dates import FlexibleDate
 from kalkan.model.documents import DocumentType
 from kalkan.model.mrz import MAX_INPUT_CHARACTERS, MRZReading, read_mrz
 from kalkan.model.records import Direction
-from kalkan.screening.documents import DocumentChecker, Outcome
-from kalkan.screening.names import NameScreening
-from kalkan.screening.travellers import Context, TravellerHit, TravellerResult, TravellerScreening, traveller_query
+from kalkan.screening.documents import Outcome
+from kalkan.screening.travellers import Context, TravellerHit, TravellerResult, traveller_query
 from kalkan.store.clock import now
 from kalkan.store.documents import REF_PREFIX
 from kalkan.web import history
 from kalkan.web.errors import WebRoute
 from kalkan.web.pages import Page, render
+from kalkan.web.services import services_of
 from kalkan.web.session import ConnectionDep, PageDep, is_secure
 from kalkan.web.verdict import UNAVAILABLE, Level, Match, Verdict
 
@@ -49,39 +48,6 @@ SHIFT_COOKIE = "kalkan_shift"
 TYPED_FIELDS = ("issuing_state", "document_type", "number", "name", "birth_date", "other_names")
 MAX_FIELD = 200
 MAX_OTHER_NAMES = 10
-
-_lock = threading.Lock()
-
-
-def document_checker(page: Page) -> DocumentChecker:
-    """The process's checker, shared with the API (``app.state.document_checker``), made on first use."""
-    state = page.request.app.state
-    checker: DocumentChecker | None = getattr(state, "document_checker", None)
-    if checker is None:
-        with _lock:
-            checker = getattr(state, "document_checker", None)
-            if checker is None:
-                checker = DocumentChecker(state.database, index_dir=page.settings.index_dir)
-                state.document_checker = checker
-    return checker
-
-
-def name_screening(page: Page) -> NameScreening:
-    """The process's name screening, shared with the API (``app.state.name_screening``), made on first use."""
-    state = page.request.app.state
-    screening: NameScreening | None = getattr(state, "name_screening", None)
-    if screening is None:
-        with _lock:
-            screening = getattr(state, "name_screening", None)
-            if screening is None:
-                screening = NameScreening(state.database, page.settings.index_dir, refresh_seconds=0.5)
-                state.name_screening = screening
-    return screening
-
-
-def traveller_screening(page: Page) -> TravellerScreening:
-    return TravellerScreening(document_checker(page), name_screening(page), record_movements=page.settings.record_movements)
-
 
 # -- the shift: border post and direction ------------------------------------------------------
 
@@ -283,5 +249,5 @@ def check_traveller(page: PageDep, conn: ConnectionDep) -> Response:
         return _page(page, conn, form, reading=reading)
     if form.faults:
         return _page(page, conn, form, reading=reading)
-    (result,) = traveller_screening(page).check(conn, page.scope, [query])
+    (result,) = services_of(page).travellers().check(conn, page.scope, [query])
     return _page(page, conn, form, reading=reading, verdict=verdict_of(page, result))
