@@ -33,7 +33,7 @@ from kalkan.screening.services import Services
 from kalkan.settings import Settings
 from kalkan.store.audit_writer import AuditWriter
 from kalkan.store.database import Database
-from kalkan.web import install_web
+from kalkan.web import install_web, too_large_page, upload_limits
 
 DESCRIPTION = """\
 Records on persons, organisations, travel documents, links and events, shared between
@@ -74,7 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.database = database
     app.state.audit_writer = audit_writer
     app.state.services = Services(database, settings)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, larger=upload_limits(settings), page=too_large_page)
     install_error_handlers(app)
     app.include_router(health.router)
     for area in (records, agencies, users, tokens, audit, me):

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.types import Scope as RequestScope
 
 from kalkan.access.scope import Scope
 from kalkan.errors import Forbidden, KalkanError, NotFound
@@ -31,7 +32,14 @@ from kalkan.web.session import FormExpired, SignInRequired, browser_language
 logger = logging.getLogger(__name__)
 
 
-_TITLES = {400: "error.bad_request", 403: "error.forbidden", 404: "error.not_found", 409: "error.conflict", 422: "error.invalid"}
+_TITLES = {
+    400: "error.bad_request",
+    403: "error.forbidden",
+    404: "error.not_found",
+    409: "error.conflict",
+    413: "error.too_large",
+    422: "error.invalid",
+}
 
 
 def error_page(request: Request, status: int, message_key: str, detail: str | None = None) -> Response:
@@ -47,6 +55,12 @@ def error_page(request: Request, status: int, message_key: str, detail: str | No
         message_key=message_key,
         detail=detail,
     )
+
+
+def too_large_page(scope: RequestScope, limit: int) -> Response:
+    """The page refusing a form whose upload is larger than ``limit`` bytes (nothing was read of it)."""
+    request = Request(scope)
+    return error_page(request, 413, "error.too_large_text", f"{limit // (1024 * 1024)} MiB")
 
 
 def _refused(request: Request, error: KalkanError) -> Response:

@@ -25,6 +25,8 @@ COOKIE = "kalkan_session"
 #: Before sign-in there is no session: the sign-in form's CSRF token is checked against this cookie.
 SIGN_IN_COOKIE = "kalkan_sign_in"
 MAX_FORM_FIELDS = 2000
+#: The forms that take files, and how many: every other form refuses a file.
+FILE_FORMS = {"/check": 2, "/bureau/import": 1}
 
 
 class SignInRequired(Exception):
@@ -41,10 +43,10 @@ class FormExpired(Exception):
 
 
 async def read_form(request: Request) -> FormData:
-    """The posted form, read before the request's transaction opens."""
+    """The posted form, read before the request's transaction opens; files (``FILE_FORMS``) spool to disk."""
     if request.method != "POST":
         return FormData()
-    return await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    return await request.form(max_files=FILE_FORMS.get(request.url.path, 0), max_fields=MAX_FORM_FIELDS)
 
 
 FormDep = Annotated[FormData, Depends(read_form)]
@@ -99,8 +101,12 @@ def _next_path(request: Request) -> str:
 
 
 def get_page(request: Request, form: FormDep, conn: ConnectionDep, settings: SettingsDep) -> Page:
+    return _page_of(request, form, conn, settings, touch=True)
+
+
+def _page_of(request: Request, form: FormData, conn: Connection, settings: Settings, *, touch: bool) -> Page:
     secret = request.cookies.get(COOKIE, "")
-    session = resolve_session(conn, secret) if secret else None
+    session = resolve_session(conn, secret, touch=touch) if secret else None
     if session is None:
         request.state.language = browser_language(request)
         raise SignInRequired(_next_path(request), expired=bool(secret))
@@ -116,6 +122,25 @@ def get_page(request: Request, form: FormDep, conn: ConnectionDep, settings: Set
 
 
 PageDep = Annotated[Page, Depends(get_page)]
+
+
+def get_reading_connection(request: Request) -> Iterator[Connection]:
+    """A transaction that only reads: it never waits for the database's write lock (a long import may hold it)."""
+    database: Database = request.app.state.database
+    with database.reading() as conn:
+        yield conn
+
+
+ReadingConnectionDep = Annotated[Connection, Depends(get_reading_connection, scope="function")]
+
+
+def get_reading_page(request: Request, conn: ReadingConnectionDep, settings: SettingsDep) -> Page:
+    """The signed-in user of a GET page that writes nothing, not even the session's last use."""
+    return _page_of(request, FormData(), conn, settings, touch=False)
+
+
+#: A page that only reads and is not audited: nothing it shows comes from the records.
+ReadingPageDep = Annotated[Page, Depends(get_reading_page)]
 
 
 def is_secure(request: Request, settings: Settings) -> bool:
