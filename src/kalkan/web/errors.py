@@ -25,6 +25,7 @@ from kalkan.access.scope import Scope
 from kalkan.errors import Forbidden, KalkanError, NotFound
 from kalkan.store import audit
 from kalkan.store.database import Database
+from kalkan.web import resend
 from kalkan.web.i18n import Translator
 from kalkan.web.pages import render
 from kalkan.web.session import FormExpired, SignInRequired, browser_language
@@ -79,9 +80,21 @@ def _refused(request: Request, error: KalkanError) -> Response:
 
 def _page_for(request: Request, error: Exception) -> Response:
     if isinstance(error, SignInRequired):
+        carry = resend.carried(request, error.form)
+        if carry is not None:  # a form sent after its session ended: sign in, then send it again
+            t = Translator(browser_language(request))
+            settings = request.app.state.settings
+            return resend.sign_in_page(
+                request, settings, t, next_path=error.next_path, message_key="sign_in.expired_form", status=401, carry=carry
+            )
         query = {"next": error.next_path, **({"expired": "1"} if error.expired else {})}
         return RedirectResponse(f"/sign-in?{urlencode(query)}", status_code=303)
     if isinstance(error, FormExpired):
+        carry = resend.carried(request, error.form)
+        session = getattr(request.state, "web_session", None)
+        if carry is not None and session is not None:
+            t = Translator(getattr(request.state, "language", None) or browser_language(request))
+            return resend.resend_page(request, t, session, carry, reason_key="resend.stale", status=403)
         return error_page(request, 403, "error.form_expired_text")
     if isinstance(error, KalkanError):
         if error.status in (401, 403, 404):

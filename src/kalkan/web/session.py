@@ -30,16 +30,22 @@ FILE_FORMS = {"/check": 2, "/bureau/import": 1}
 
 
 class SignInRequired(Exception):
-    """No live session: the browser is sent to sign in and brought back to ``next_path``."""
+    """No live session: the browser is sent to sign in and brought back to ``next_path``
+    (with the ``form`` it posted, if any: see ``kalkan.web.resend``)."""
 
-    def __init__(self, next_path: str, *, expired: bool) -> None:
+    def __init__(self, next_path: str, *, expired: bool, form: FormData | None = None) -> None:
         super().__init__(next_path)
         self.next_path = next_path
         self.expired = expired
+        self.form = form or FormData()
 
 
 class FormExpired(Exception):
-    """A POST whose CSRF token is not its session's: nothing is done."""
+    """A POST whose CSRF token is not its session's: nothing is done (the ``form`` may be offered again)."""
+
+    def __init__(self, form: FormData | None = None) -> None:
+        super().__init__("form expired")
+        self.form = form or FormData()
 
 
 async def read_form(request: Request) -> FormData:
@@ -109,7 +115,7 @@ def _page_of(request: Request, form: FormData, conn: Connection, settings: Setti
     session = resolve_session(conn, secret, touch=touch) if secret else None
     if session is None:
         request.state.language = browser_language(request)
-        raise SignInRequired(_next_path(request), expired=bool(secret))
+        raise SignInRequired(_next_path(request), expired=bool(secret), form=form)
     t = Translator(pick_language(session.language, session.user.language))
     request.state.web_session = session
     request.state.language = t.language
@@ -117,7 +123,7 @@ def _page_of(request: Request, form: FormData, conn: Connection, settings: Setti
     if request.method == "POST":
         sent = form.get("csrf_token")
         if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
-            raise FormExpired
+            raise FormExpired(form)
     return Page(request=request, session=session, secret=secret, t=t, settings=settings, form=form)
 
 
