@@ -35,8 +35,16 @@ class Settings(BaseSettings):
     review_period_days: int = Field(default=5 * 365, ge=1, le=50 * 365)
     token_lifetime_days: int = Field(default=90, ge=1, le=3650)
     max_request_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_import_bytes: int = Field(
+        default=1024 * 1024 * 1024, ge=1024 * 1024, description="The largest file the bureau's import page takes (it is read from disk)."
+    )
     page_size_limit: int = Field(default=500, ge=1, le=10_000)
     index_dir: Path | None = Field(default=None, description="Where screening indexes save snapshots; none: built at start.")
+    work_dir: Path | None = Field(
+        default=None,
+        description="Where files uploaded for import wait and import reports are kept (shared by the workers of a host); "
+        "none: a folder in the system's temporary directory.",
+    )
     record_movements: bool = Field(
         default=False, description="Each traveller check that matches a person records a movement event owned by the checking agency."
     )

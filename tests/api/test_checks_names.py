@@ -104,7 +104,7 @@ def test_a_cancelled_record_drops_out_and_an_update_is_seen(api: Api) -> None:
     renamed = body(factories.person(), names=[{"value": "Karimov Rustam"}])
     response = api.put(f"/v1/records/{record['id']}", UZ_EDITOR, json=renamed, headers={"If-Match": '"1"'})
     assert response.status_code == 200, response.text
-    api.client.app.state.name_screening.refresh_seconds = 0  # type: ignore[attr-defined]
+    api.client.app.state.services.names.refresh_seconds = 0  # type: ignore[attr-defined]
     assert persons(api, {"name": "Jalolov Aziz"})["hit"] is False
     assert persons(api, {"name": "Karimov Rustam"})["hit"] is True
     response = api.post(f"/v1/records/{record['id']}/cancel", UZ_EDITOR, json={"reason": "closed"})

@@ -83,6 +83,10 @@ class Browser:
         """A form post; a list value sends the field once per item (checkboxes)."""
         return self.client.post(url, data={**(data or {}), "csrf_token": self.csrf})
 
+    def upload(self, url: str, data: dict[str, Any], files: dict[str, tuple[str, bytes, str]]) -> httpx.Response:
+        """A multipart form post with files: field -> (file name, bytes, content type)."""
+        return self.client.post(url, data={**data, "csrf_token": self.csrf}, files=files)
+
 
 @pytest.fixture
 def as_user(client: TestClient) -> object:

@@ -29,10 +29,11 @@ from kalkan.api.routers import (
 )
 from kalkan.api.routers import biometrics as biometrics_api
 from kalkan.api.routers import checks as document_checks
+from kalkan.screening.services import Services
 from kalkan.settings import Settings
 from kalkan.store.audit_writer import AuditWriter
 from kalkan.store.database import Database
-from kalkan.web import install_web
+from kalkan.web import install_web, too_large_page, upload_limits
 
 DESCRIPTION = """\
 Records on persons, organisations, travel documents, links and events, shared between
@@ -72,7 +73,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.state.audit_writer = audit_writer
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.state.services = Services(database, settings)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, larger=upload_limits(settings), page=too_large_page)
     install_error_handlers(app)
     app.include_router(health.router)
     for area in (records, agencies, users, tokens, audit, me):

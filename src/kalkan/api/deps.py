@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from kalkan.access.scope import Scope
 from kalkan.errors import NotAuthenticated
+from kalkan.screening.services import Services
 from kalkan.settings import Settings
 from kalkan.store.audit_writer import AuditWriter
 from kalkan.store.database import Database
@@ -110,3 +111,12 @@ async def get_audit_writer(request: Request) -> AuditWriter:
 
 
 AuditWriterDep = Annotated[AuditWriter, Depends(get_audit_writer)]
+
+
+async def get_services(request: Request) -> Services:
+    """The process's checkers (documents, names, biometrics), shared with the pages."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]

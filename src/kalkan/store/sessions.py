@@ -83,8 +83,12 @@ def open_session(conn: Connection, user: User) -> OpenedSession:
     return OpenedSession(secret, WebSession(user=user, csrf_token=csrf, language=None, expires_at=expires))
 
 
-def resolve_session(conn: Connection, secret: str) -> WebSession | None:
-    """The live session a cookie names, or None (unknown, expired, idle too long, user or agency off)."""
+def resolve_session(conn: Connection, secret: str, *, touch: bool = True) -> WebSession | None:
+    """The live session a cookie names, or None (unknown, expired, idle too long, user or agency off).
+
+    It marks the session in use (and deletes one that has ended) unless ``touch`` is False: a
+    read that must not wait for the database's write lock.
+    """
     if not secret or len(secret) > 200:
         return None
     row = conn.execute(
@@ -98,12 +102,13 @@ def resolve_session(conn: Connection, secret: str) -> WebSession | None:
     stamp = now()
     last_seen = as_utc(row.last_seen_at)
     if as_utc(row.expires_at) <= stamp or last_seen + IDLE_TIMEOUT <= stamp or not row.user_active or not row.agency_active:
-        conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == row.id_hash))
+        if touch:
+            conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == row.id_hash))
         return None
     user = find_user(conn, row.username)
     if user is None:  # pragma: no cover - the foreign key keeps the user
         return None
-    if stamp - last_seen >= _TOUCH_EVERY:
+    if touch and stamp - last_seen >= _TOUCH_EVERY:
         conn.execute(update(web_sessions).where(web_sessions.c.id_hash == row.id_hash).values(last_seen_at=stamp))
     return WebSession(user=user, csrf_token=row.csrf_token, language=row.language, expires_at=as_utc(row.expires_at))
 

@@ -19,11 +19,13 @@ from fastapi.routing import APIRoute
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.types import Scope as RequestScope
 
 from kalkan.access.scope import Scope
 from kalkan.errors import Forbidden, KalkanError, NotFound
 from kalkan.store import audit
 from kalkan.store.database import Database
+from kalkan.web import resend
 from kalkan.web.i18n import Translator
 from kalkan.web.pages import render
 from kalkan.web.session import FormExpired, SignInRequired, browser_language
@@ -31,7 +33,14 @@ from kalkan.web.session import FormExpired, SignInRequired, browser_language
 logger = logging.getLogger(__name__)
 
 
-_TITLES = {400: "error.bad_request", 403: "error.forbidden", 404: "error.not_found", 409: "error.conflict", 422: "error.invalid"}
+_TITLES = {
+    400: "error.bad_request",
+    403: "error.forbidden",
+    404: "error.not_found",
+    409: "error.conflict",
+    413: "error.too_large",
+    422: "error.invalid",
+}
 
 
 def error_page(request: Request, status: int, message_key: str, detail: str | None = None) -> Response:
@@ -47,6 +56,12 @@ def error_page(request: Request, status: int, message_key: str, detail: str | No
         message_key=message_key,
         detail=detail,
     )
+
+
+def too_large_page(scope: RequestScope, limit: int) -> Response:
+    """The page refusing a form whose upload is larger than ``limit`` bytes (nothing was read of it)."""
+    request = Request(scope)
+    return error_page(request, 413, "error.too_large_text", f"{limit // (1024 * 1024)} MiB")
 
 
 def _refused(request: Request, error: KalkanError) -> Response:
@@ -65,9 +80,21 @@ def _refused(request: Request, error: KalkanError) -> Response:
 
 def _page_for(request: Request, error: Exception) -> Response:
     if isinstance(error, SignInRequired):
+        carry = resend.carried(request, error.form)
+        if carry is not None:  # a form sent after its session ended: sign in, then send it again
+            t = Translator(browser_language(request))
+            settings = request.app.state.settings
+            return resend.sign_in_page(
+                request, settings, t, next_path=error.next_path, message_key="sign_in.expired_form", status=401, carry=carry
+            )
         query = {"next": error.next_path, **({"expired": "1"} if error.expired else {})}
         return RedirectResponse(f"/sign-in?{urlencode(query)}", status_code=303)
     if isinstance(error, FormExpired):
+        carry = resend.carried(request, error.form)
+        session = getattr(request.state, "web_session", None)
+        if carry is not None and session is not None:
+            t = Translator(getattr(request.state, "language", None) or browser_language(request))
+            return resend.resend_page(request, t, session, carry, reason_key="resend.stale", status=403)
         return error_page(request, 403, "error.form_expired_text")
     if isinstance(error, KalkanError):
         if error.status in (401, 403, 404):

@@ -25,26 +25,34 @@ COOKIE = "kalkan_session"
 #: Before sign-in there is no session: the sign-in form's CSRF token is checked against this cookie.
 SIGN_IN_COOKIE = "kalkan_sign_in"
 MAX_FORM_FIELDS = 2000
+#: The forms that take files, and how many: every other form refuses a file.
+FILE_FORMS = {"/check": 2, "/bureau/import": 1}
 
 
 class SignInRequired(Exception):
-    """No live session: the browser is sent to sign in and brought back to ``next_path``."""
+    """No live session: the browser is sent to sign in and brought back to ``next_path``
+    (with the ``form`` it posted, if any: see ``kalkan.web.resend``)."""
 
-    def __init__(self, next_path: str, *, expired: bool) -> None:
+    def __init__(self, next_path: str, *, expired: bool, form: FormData | None = None) -> None:
         super().__init__(next_path)
         self.next_path = next_path
         self.expired = expired
+        self.form = form or FormData()
 
 
 class FormExpired(Exception):
-    """A POST whose CSRF token is not its session's: nothing is done."""
+    """A POST whose CSRF token is not its session's: nothing is done (the ``form`` may be offered again)."""
+
+    def __init__(self, form: FormData | None = None) -> None:
+        super().__init__("form expired")
+        self.form = form or FormData()
 
 
 async def read_form(request: Request) -> FormData:
-    """The posted form, read before the request's transaction opens."""
+    """The posted form, read before the request's transaction opens; files (``FILE_FORMS``) spool to disk."""
     if request.method != "POST":
         return FormData()
-    return await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    return await request.form(max_files=FILE_FORMS.get(request.url.path, 0), max_fields=MAX_FORM_FIELDS)
 
 
 FormDep = Annotated[FormData, Depends(read_form)]
@@ -99,11 +107,15 @@ def _next_path(request: Request) -> str:
 
 
 def get_page(request: Request, form: FormDep, conn: ConnectionDep, settings: SettingsDep) -> Page:
+    return _page_of(request, form, conn, settings, touch=True)
+
+
+def _page_of(request: Request, form: FormData, conn: Connection, settings: Settings, *, touch: bool) -> Page:
     secret = request.cookies.get(COOKIE, "")
-    session = resolve_session(conn, secret) if secret else None
+    session = resolve_session(conn, secret, touch=touch) if secret else None
     if session is None:
         request.state.language = browser_language(request)
-        raise SignInRequired(_next_path(request), expired=bool(secret))
+        raise SignInRequired(_next_path(request), expired=bool(secret), form=form)
     t = Translator(pick_language(session.language, session.user.language))
     request.state.web_session = session
     request.state.language = t.language
@@ -111,11 +123,30 @@ def get_page(request: Request, form: FormDep, conn: ConnectionDep, settings: Set
     if request.method == "POST":
         sent = form.get("csrf_token")
         if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
-            raise FormExpired
+            raise FormExpired(form)
     return Page(request=request, session=session, secret=secret, t=t, settings=settings, form=form)
 
 
 PageDep = Annotated[Page, Depends(get_page)]
+
+
+def get_reading_connection(request: Request) -> Iterator[Connection]:
+    """A transaction that only reads: it never waits for the database's write lock (a long import may hold it)."""
+    database: Database = request.app.state.database
+    with database.reading() as conn:
+        yield conn
+
+
+ReadingConnectionDep = Annotated[Connection, Depends(get_reading_connection, scope="function")]
+
+
+def get_reading_page(request: Request, conn: ReadingConnectionDep, settings: SettingsDep) -> Page:
+    """The signed-in user of a GET page that writes nothing, not even the session's last use."""
+    return _page_of(request, FormData(), conn, settings, touch=False)
+
+
+#: A page that only reads and is not audited: nothing it shows comes from the records.
+ReadingPageDep = Annotated[Page, Depends(get_reading_page)]
 
 
 def is_secure(request: Request, settings: Settings) -> bool:

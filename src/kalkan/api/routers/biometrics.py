@@ -9,7 +9,6 @@ identification.
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -17,7 +16,7 @@ from fastapi.responses import Response
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field
 
 from kalkan.api.bodies import BodyDep
-from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
+from kalkan.api.deps import ConnectionDep, ScopeDep, ServicesDep
 from kalkan.api.errors import error_responses
 from kalkan.biometrics import Biometrics, Candidate, Enrolled, SearchResult, Verification
 from kalkan.biometrics.minutiae import Impression
@@ -26,19 +25,13 @@ from kalkan.biometrics.service import NistImport
 
 router = APIRouter(prefix="/biometrics", tags=["biometrics"], responses=error_responses(401, 403, 422))
 
-_service_lock = threading.Lock()
-
 RecordId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="the person record")]
 Image = Annotated[Base64Bytes, Field(description="a PNG or JPEG image, base64-encoded")]
 
 
-def get_biometrics(request: Request, settings: SettingsDep) -> Biometrics:
+def get_biometrics(services: ServicesDep) -> Biometrics:
     """The process's service (engines, keys, in-memory indexes), made on first use."""
-    with _service_lock:
-        service: Biometrics | None = getattr(request.app.state, "biometrics", None)
-        if service is None:
-            service = request.app.state.biometrics = Biometrics.from_settings(settings)
-        return service
+    return services.biometrics
 
 
 BiometricsDep = Annotated[Biometrics, Depends(get_biometrics)]

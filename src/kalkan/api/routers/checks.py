@@ -11,7 +11,6 @@ checks together and lets each answer go once its entry is committed.
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -20,7 +19,7 @@ from sqlalchemy import Connection
 
 from kalkan.access.scope import Scope
 from kalkan.api.bodies import BodyDep, parse_json, validated
-from kalkan.api.deps import AuditWriterDep, CredentialsDep, DatabaseDep, SettingsDep, run_reading
+from kalkan.api.deps import AuditWriterDep, CredentialsDep, DatabaseDep, ServicesDep, run_reading
 from kalkan.api.errors import error_responses
 from kalkan.api.openapi import json_body
 from kalkan.api.responses import json_bytes
@@ -30,20 +29,11 @@ from kalkan.screening.documents import MAX_BATCH, CheckResult, DocumentChecker, 
 
 router = APIRouter(prefix="/checks", tags=["checks"], responses=error_responses(401, 403, 422))
 
-_checker_lock = threading.Lock()
 
 
-async def get_checker(request: Request, settings: SettingsDep) -> DocumentChecker:
+async def get_checker(services: ServicesDep) -> DocumentChecker:
     """The process's checker, made on first use with the app's database (its index is loaded on first check)."""
-    state = request.app.state
-    checker: DocumentChecker | None = getattr(state, "document_checker", None)
-    if checker is None:
-        with _checker_lock:
-            checker = getattr(state, "document_checker", None)
-            if checker is None:
-                checker = DocumentChecker(state.database, index_dir=settings.index_dir)
-                state.document_checker = checker
-    return checker
+    return services.documents
 
 
 CheckerDep = Annotated[DocumentChecker, Depends(get_checker)]

@@ -10,7 +10,6 @@ owner allows it. ``kalkan.screening.names`` does the work; this module only tran
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
@@ -18,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from kalkan.api.bodies import BodyDep, parse_json, validated
-from kalkan.api.deps import ConnectionDep, ScopeDep, SettingsDep
+from kalkan.api.deps import ConnectionDep, ScopeDep, ServicesDep
 from kalkan.api.errors import error_responses
 from kalkan.model.countries import CountryCode
 from kalkan.model.dates import FlexibleDate
@@ -30,22 +29,12 @@ QueryT = TypeVar("QueryT", bound=BaseModel)
 
 router = APIRouter(prefix="/checks", tags=["checks"], responses=error_responses(401, 403, 422))
 
-_screening_lock = threading.Lock()
-
 NameText = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 
 
-async def get_screening(request: Request, settings: SettingsDep) -> NameScreening:
+async def get_screening(services: ServicesDep) -> NameScreening:
     """The process's name screening, made on first use with the app's database."""
-    state = request.app.state
-    screening: NameScreening | None = getattr(state, "name_screening", None)
-    if screening is None:
-        with _screening_lock:
-            screening = getattr(state, "name_screening", None)
-            if screening is None:
-                screening = NameScreening(state.database, settings.index_dir, refresh_seconds=0.5)
-                state.name_screening = screening
-    return screening
+    return services.names
 
 
 ScreeningDep = Annotated[NameScreening, Depends(get_screening)]

@@ -18,12 +18,11 @@ from sqlalchemy import Connection
 
 from kalkan.access.scope import Scope
 from kalkan.api.bodies import BodyDep, parse_json, validated
-from kalkan.api.deps import AuditWriterDep, CredentialsDep, DatabaseDep, SettingsDep, run_reading
+from kalkan.api.deps import AuditWriterDep, CredentialsDep, DatabaseDep, ServicesDep, run_reading
 from kalkan.api.errors import error_responses
 from kalkan.api.openapi import json_body
 from kalkan.api.responses import json_bytes
-from kalkan.api.routers.checks import CheckerDep, hit_json
-from kalkan.api.routers.checks_names import ScreeningDep
+from kalkan.api.routers.checks import hit_json
 from kalkan.errors import Fault, ValidationFailed
 from kalkan.model.countries import CountryCode
 from kalkan.model.dates import FlexibleDate
@@ -46,9 +45,9 @@ NameText = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-async def get_traveller_screening(checker: CheckerDep, screening: ScreeningDep, settings: SettingsDep) -> TravellerScreening:
-    """The process's document checker and name screening, put to work together."""
-    return TravellerScreening(checker, screening, record_movements=settings.record_movements)
+async def get_traveller_screening(services: ServicesDep) -> TravellerScreening:
+    """The process's document checker, name screening and biometrics, put to work together."""
+    return services.travellers()
 
 
 TravellerScreeningDep = Annotated[TravellerScreening, Depends(get_traveller_screening)]

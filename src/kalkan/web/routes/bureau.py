@@ -43,6 +43,7 @@ from kalkan.web.errors import WebRoute
 from kalkan.web.forms import FORMS, FormState, RecordForm, editable_data, form_state, record_data
 from kalkan.web.i18n import Translator
 from kalkan.web.pages import SECURITY_HEADERS, Page, render
+from kalkan.web.routes.imports import jobs_of
 from kalkan.web.routes.records import RecordIdPath, store_of
 from kalkan.web.session import ConnectionDep, PageDep
 
@@ -115,6 +116,7 @@ def _bureau_page(
         hit_faults=hit_faults or {},
         notes=notes or {},
         resolved=page.request.query_params.get("resolved", "")[:40],
+        jobs=jobs_of(page).of_agency(page.scope.agency, limit=5),
         status=status,
     )
 

@@ -1,12 +1,18 @@
-"""The officer's page: a traveller checked by the zone a passport reader types or by typed fields.
+"""The officer's page: a traveller checked by the zone a passport reader types or by typed fields,
+with a photo or a fingerprint if one was taken.
 
 The zone is read with ``model.mrz.read_mrz`` (its fields, faults and the readings an OCR
 confusion may have spoilt). The traveller, from the zone or from the typed document fields
-and names, goes to ``screening.travellers.TravellerScreening`` (the checker the API uses):
-the document against the stolen and lost documents and the names against the persons, one
-verdict, stored hits, the owner told, one audit entry (``check.travellers``). Its result
-becomes the page's ``Verdict``: the published notice's action to take and the agency to
-contact on a hit. A traveller that cannot be checked says that no check was run, never "no hit".
+and names, and the photo or fingerprint uploaded with them (``screening.probes.probe``: PNG
+or JPEG, at most ``MAX_PROBE_BYTES``), goes to ``screening.travellers.TravellerScreening``
+(the checker the API uses): the document against the stolen and lost documents, the names
+against the persons, the photo among their faces, one verdict, stored hits, the owner told,
+one audit entry (``check.travellers``). Its result becomes the page's ``Verdict``
+(``web.verdict``): the published notice's action to take and the agency to contact on a hit,
+and the photo on record of each person hit whose record the officer's agency may see. A
+traveller that cannot be checked says that no check was run, never "no hit". An upload that
+is refused comes back with its fault next to its field and everything typed kept (a file
+input cannot be filled again by the server: the photo is chosen again).
 
 The border post and direction are remembered for the shift in a cookie bound to the session
 (``SHIFT_COOKIE``); the officer's checks of the day are read back from the audit log
@@ -16,30 +22,31 @@ The border post and direction are remembered for the shift in a cookie bound to 
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter
 from sqlalchemy import Connection
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from kalkan.access.roles import Permission
+from kalkan.biometrics import BiometricsUnavailable
 from kalkan.errors import Fault, ValidationFailed
 from kalkan.model.dates import FlexibleDate
 from kalkan.model.documents import DocumentType
 from kalkan.model.mrz import MAX_INPUT_CHARACTERS, MRZReading, read_mrz
-from kalkan.model.records import Direction
-from kalkan.screening.documents import DocumentChecker, Outcome
-from kalkan.screening.names import NameScreening
-from kalkan.screening.travellers import Context, TravellerHit, TravellerResult, TravellerScreening, traveller_query
+from kalkan.model.records import Direction, RecordKind
+from kalkan.screening.probes import FACE, FINGER, MAX_PROBE_BYTES, MODALITIES, Probe, photos_on_record, probe
+from kalkan.screening.travellers import Context, TravellerResult, traveller_query
 from kalkan.store.clock import now
-from kalkan.store.documents import REF_PREFIX
 from kalkan.web import history
 from kalkan.web.errors import WebRoute
 from kalkan.web.pages import Page, render
+from kalkan.web.photos import preview
+from kalkan.web.services import services_of
 from kalkan.web.session import ConnectionDep, PageDep, is_secure
-from kalkan.web.verdict import UNAVAILABLE, Level, Match, Verdict
+from kalkan.web.verdict import UNAVAILABLE, Verdict, verdict_of
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -47,41 +54,10 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 SHIFT_COOKIE = "kalkan_shift"
 #: The typed fields of the form, besides the zone.
 TYPED_FIELDS = ("issuing_state", "document_type", "number", "name", "birth_date", "other_names")
+#: The file fields of the form, and the fingerprint's position.
+PROBE_FIELDS = ("face_image", "finger_image", "finger_position")
 MAX_FIELD = 200
 MAX_OTHER_NAMES = 10
-
-_lock = threading.Lock()
-
-
-def document_checker(page: Page) -> DocumentChecker:
-    """The process's checker, shared with the API (``app.state.document_checker``), made on first use."""
-    state = page.request.app.state
-    checker: DocumentChecker | None = getattr(state, "document_checker", None)
-    if checker is None:
-        with _lock:
-            checker = getattr(state, "document_checker", None)
-            if checker is None:
-                checker = DocumentChecker(state.database, index_dir=page.settings.index_dir)
-                state.document_checker = checker
-    return checker
-
-
-def name_screening(page: Page) -> NameScreening:
-    """The process's name screening, shared with the API (``app.state.name_screening``), made on first use."""
-    state = page.request.app.state
-    screening: NameScreening | None = getattr(state, "name_screening", None)
-    if screening is None:
-        with _lock:
-            screening = getattr(state, "name_screening", None)
-            if screening is None:
-                screening = NameScreening(state.database, page.settings.index_dir, refresh_seconds=0.5)
-                state.name_screening = screening
-    return screening
-
-
-def traveller_screening(page: Page) -> TravellerScreening:
-    return TravellerScreening(document_checker(page), name_screening(page), record_movements=page.settings.record_movements)
-
 
 # -- the shift: border post and direction ------------------------------------------------------
 
@@ -122,54 +98,6 @@ def remember_shift(page: Page, response: Response, shift: Shift) -> None:
     )
 
 
-# -- the verdict ------------------------------------------------------------------------------
-
-_LEVELS = {Outcome.HIT: Level.HIT, Outcome.POSSIBLE_HIT: Level.POSSIBLE_HIT, Outcome.NO_HIT: Level.NO_HIT}
-
-
-def _match(page: Page, hit: TravellerHit) -> Match:
-    t = page.t
-    if hit.restricted:
-        return Match(t("verdict.restricted"), owner=hit.owner)
-    reasons: list[str] = []
-    if hit.document is not None:
-        candidate = hit.document.candidate
-        label = f"{candidate.issuing_state} {t.value(candidate.document_type)} {candidate.number}"
-        if candidate.detail is not None:
-            reasons.append(t.value(candidate.detail.document_status))
-        reasons += [t.value(d.value) for d in hit.document.differences]
-    else:
-        label = hit.label or hit.record_id
-        reasons.append(t("verdict.score", score=f"{hit.score:.2f}"))
-    reasons += [t("verdict.notice", type=t.value(n.notice_type.value), agency=n.owner) for n in hit.notices]
-    readable = page.scope.can(Permission.READ_RECORDS) and not hit.record_id.startswith(REF_PREFIX)
-    link = hit.record_id if readable else None
-    return Match(label, record_id=link, owner=hit.owner, reason=", ".join(reasons))
-
-
-def verdict_of(page: Page, result: TravellerResult) -> Verdict:
-    """A traveller check's result as the officer's page shows it."""
-    t = page.t
-    level = _LEVELS[result.verdict]
-    matches = [_match(page, hit) for hit in result.hits]
-    cleared = [_match(page, hit) for hit in result.remembered_false_positives]
-    if level is Level.NO_HIT:
-        return Verdict(level, cleared=cleared)
-    if level is Level.POSSIBLE_HIT:
-        first = result.hits[0]
-        action = t("verdict.action_contact") if first.restricted else t("verdict.action_refer")
-        return Verdict(level, action=action, contact_agency=first.owner, matches=matches, cleared=cleared)
-    hits = [hit for hit in result.hits if hit.outcome is Outcome.HIT]
-    noticed = [hit for hit in hits if hit.notices]
-    if noticed:
-        notice = noticed[0].notices[0]
-        actions = list(dict.fromkeys(n.action_to_take for hit in noticed for n in hit.notices))
-        return Verdict(level, action=" · ".join(actions), contact_agency=notice.owner, matches=matches, cleared=cleared)
-    first = hits[0]
-    action = t("verdict.action_seize") if first.document is not None else t("verdict.action_person")
-    return Verdict(level, action=action, contact_agency=first.owner, matches=matches, cleared=cleared)
-
-
 # -- the page -----------------------------------------------------------------------------------
 
 
@@ -181,6 +109,8 @@ class CheckForm:
     typed: dict[str, str] = field(default_factory=dict)
     shift: Shift = field(default_factory=Shift)
     faults: dict[str, list[str]] = field(default_factory=dict)
+    #: A photo or fingerprint was sent: if the form comes back, it must be chosen again.
+    files_sent: bool = False
 
     def fault(self, where: str, message: str) -> None:
         self.faults.setdefault(where, []).append(message)
@@ -206,6 +136,9 @@ def _page(
         directions=[d.value for d in Direction],
         document_types=[d.value for d in DocumentType],
         typed_open=any(form.typed.get(name) or form.faults.get(name) for name in TYPED_FIELDS if name != "other_names"),
+        finger_open=bool(form.faults.get("finger_image") or form.faults.get("finger_position")),
+        finger_positions=list(range(11)),
+        max_probe_bytes=MAX_PROBE_BYTES,
         history=history.checks_today(conn, page.scope),
         max_characters=MAX_INPUT_CHARACTERS,
         status=422 if form.faults else 200,
@@ -221,19 +154,60 @@ def check_page(page: PageDep, conn: ConnectionDep) -> Response:
     return _page(page, conn, CheckForm(shift=shift_of(page)))
 
 
+def _probes_of(page: Page, form: CheckForm) -> list[Probe]:
+    """The photo and fingerprint sent with the form, checked; a fault lands next to its field."""
+    found: list[Probe] = []
+    for modality in MODALITIES:
+        upload = page.form.get(f"{modality}_image")
+        if not isinstance(upload, UploadFile):
+            continue
+        data = upload.file.read(MAX_PROBE_BYTES + 1)
+        if not data and not upload.filename:
+            continue  # the field left empty
+        form.files_sent = True
+        position_text = page.text("finger_position") if modality == FINGER else ""
+        try:
+            found.append(probe(modality, data, position=int(position_text) if position_text.isdigit() else None))
+        except ValidationFailed as failed:
+            for f in failed.faults:
+                if f.field != f"{modality}_image":
+                    form.fault(f.field, f.fault)
+                elif len(data) > MAX_PROBE_BYTES:
+                    form.fault(f.field, "check.upload_too_large")
+                elif not data:
+                    form.fault(f.field, "check.upload_empty")
+                else:
+                    form.fault(f.field, "check.upload_wrong_type")
+                    form.fault(f.field, f.fault)  # what the bytes are instead
+    return found
+
+
+def _photos(page: Page, conn: Connection, result: TravellerResult) -> dict[str, str]:
+    """The photos on record of the person records hit that the officer's agency may see, as previews."""
+    people = [h.record_id for h in result.hits if h.record_kind == RecordKind.PERSON.value and not h.restricted]
+    if not people:
+        return {}
+    try:
+        found = photos_on_record(services_of(page).biometrics, conn, page.scope, people)
+    except BiometricsUnavailable:
+        return {}
+    return {record_id: shown for record_id, photo in found.items() if (shown := preview(photo.image))}
+
+
 def _form_of(page: Page) -> CheckForm:
     raw = page.form.get("mrz")
     mrz = raw if isinstance(raw, str) else ""
     typed = {name: page.text(name)[: MAX_FIELD * (MAX_OTHER_NAMES if name == "other_names" else 1)] for name in TYPED_FIELDS}
     direction = page.text("direction")
     shift = Shift(page.text("border_post")[:MAX_FIELD], direction if direction in {d.value for d in Direction} else "")
+    typed["finger_position"] = page.text("finger_position")[:2]
     return CheckForm(mrz=mrz, typed=typed, shift=shift)
 
 
 def _field_of(fault: Fault) -> str:
     """Where a screening fault belongs on the form."""
     where = fault.field.split(".")[0].split("[")[0]
-    return {"names": "name", "traveller": ""}.get(where, where if where in {"mrz", *TYPED_FIELDS} else "")
+    return {"names": "name", "traveller": ""}.get(where, where if where in {"mrz", *TYPED_FIELDS, *PROBE_FIELDS} else "")
 
 
 @router.post("/check")
@@ -241,7 +215,10 @@ def check_traveller(page: PageDep, conn: ConnectionDep) -> Response:
     page.scope.require(Permission.RUN_CHECKS)
     form = _form_of(page)
     typed = form.typed
+    probes = _probes_of(page, form)
     reading: MRZReading | None = None
+    if form.faults:
+        return _page(page, conn, form)
     if form.mrz.strip():
         if any(typed[name] for name in ("issuing_state", "number")):
             form.fault("", "check.zone_or_fields")
@@ -252,7 +229,7 @@ def check_traveller(page: PageDep, conn: ConnectionDep) -> Response:
             for f in failed.faults:
                 form.fault("mrz", str(f))
             return _page(page, conn, form)
-    elif not any(typed[name] for name in ("issuing_state", "number", "name", "other_names")):
+    elif not probes and not any(typed[name] for name in ("issuing_state", "number", "name", "other_names")):
         form.fault("", "check.mrz_empty")
         return _page(page, conn, form)
     birth_date: FlexibleDate | None = None
@@ -272,6 +249,7 @@ def check_traveller(page: PageDep, conn: ConnectionDep) -> Response:
             names=names,
             birth_date=birth_date,
             context=form.shift.context(),
+            probes=probes,
         )
     except ValidationFailed as failed:
         for f in failed.faults:
@@ -283,5 +261,13 @@ def check_traveller(page: PageDep, conn: ConnectionDep) -> Response:
         return _page(page, conn, form, reading=reading)
     if form.faults:
         return _page(page, conn, form, reading=reading)
-    (result,) = traveller_screening(page).check(conn, page.scope, [query])
-    return _page(page, conn, form, reading=reading, verdict=verdict_of(page, result))
+    (result,) = services_of(page).travellers().check(conn, page.scope, [query])
+    face = next((p for p in probes if p.modality == FACE), None)
+    verdict = verdict_of(
+        page.t,
+        result,
+        may_open=page.scope.can(Permission.READ_RECORDS),
+        photos=_photos(page, conn, result),
+        traveller_photo=preview(face.image) if face else None,
+    )
+    return _page(page, conn, form, reading=reading, verdict=verdict)

@@ -16,6 +16,7 @@ from kalkan.web import network
 from kalkan.web.errors import WebRoute
 from kalkan.web.pages import render
 from kalkan.web.search import SearchBy, SearchQuery, search
+from kalkan.web.services import services_of
 from kalkan.web.session import ConnectionDep, PageDep
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -32,31 +33,37 @@ def search_page(
     page: PageDep,
     conn: ConnectionDep,
     q: Annotated[str, Query(max_length=200)] = "",
-    by: SearchBy = SearchBy.NAME,
+    by: Annotated[str, Query(max_length=20)] = SearchBy.NAME.value,
     kind: Annotated[str, Query(max_length=20)] = "",
+    birth_date: Annotated[str, Query(max_length=40)] = "",
+    nationality: Annotated[str, Query(max_length=60)] = "",
+    issuing_state: Annotated[str, Query(max_length=60)] = "",
 ) -> Response:
-    store = store_of(page, conn)
+    page.scope.require(Permission.READ_RECORDS)  # the page is the analysts' even before a search
+    way = SearchBy(by) if by in {b.value for b in SearchBy} else SearchBy.NAME
     record_kind = RecordKind(kind) if kind in {k.value for k in RecordKind} else None
-    hits = None
+    asked = SearchQuery(q, way, record_kind, birth_date=birth_date, nationality=nationality, issuing_state=issuing_state)
+    answer = None
     faults: dict[str, str] = {}
     if q.strip():
         try:
-            hits = search(store, SearchQuery(q.strip(), by, record_kind))
+            answer = search(conn, page.scope, services_of(page), store_of(page, conn), asked)
         except ValidationFailed as failed:
             faults = {f.field: f.fault for f in failed.faults}
-    else:
-        page.scope.require(Permission.READ_RECORDS)  # the page is the analysts' even before a search
     return render(
         page.request,
         "search.html",
         t=page.t,
         session=page.session,
+        asked=asked,
         q=q,
-        by=by.value,
+        by=way.value,
         kind=kind,
-        hits=hits,
+        answer=answer,
         faults=faults,
         kinds=list(RecordKind),
+        matcher=page.scope.can(Permission.RUN_CHECKS),
+        status=422 if faults else 200,
     )
 
 

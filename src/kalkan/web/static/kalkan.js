@@ -50,6 +50,95 @@
     });
   }
 
+  // A file too large or of the wrong type is refused as soon as it is chosen, before a byte is
+  // sent over a slow line; the server checks again. The messages come in the page's language.
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    var accepted = (input.getAttribute("accept") || "").split(",").filter(Boolean);
+    input.addEventListener("change", function () {
+      var old = document.getElementById(input.id + "-client-fault");
+      if (old) { old.remove(); }
+      input.removeAttribute("aria-invalid");
+      var file = input.files && input.files[0];
+      if (!file) { return; }
+      var message = null;
+      if (file.size > Number(input.getAttribute("data-max-bytes"))) {
+        message = input.getAttribute("data-too-large");
+      } else if (accepted.length && file.type && accepted.indexOf(file.type) < 0) {
+        message = input.getAttribute("data-wrong-type");
+      }
+      if (message) {
+        input.value = "";
+        var fault = document.createElement("p");
+        fault.className = "fault";
+        fault.id = input.id + "-client-fault";
+        fault.setAttribute("role", "alert");
+        fault.textContent = message;
+        input.insertAdjacentElement("afterend", fault);
+        input.setAttribute("aria-invalid", "true");
+      }
+    });
+  });
+
+  // An import's upload shows how much of the file has been sent (a large file on a slow line
+  // takes a while); the server's answer then replaces the page, as a plain post would.
+  var importForm = document.getElementById("import-form");
+  if (importForm && window.XMLHttpRequest && window.FormData) {
+    importForm.addEventListener("submit", function (event) {
+      var file = document.getElementById("f-file");
+      if (!file || !file.files || !file.files.length) { return; }  // the server says what is missing
+      event.preventDefault();
+      var shown = document.getElementById("upload-progress");
+      var bar = document.getElementById("upload-bar");
+      var percent = document.getElementById("upload-percent");
+      shown.hidden = false;
+      importForm.querySelector("button[type=submit]").disabled = true;
+      var request = new XMLHttpRequest();
+      request.open("POST", importForm.action);
+      request.upload.addEventListener("progress", function (progress) {
+        if (!progress.lengthComputable) { return; }
+        var done = Math.floor(progress.loaded * 100 / progress.total);
+        bar.value = done;
+        percent.textContent = String(done);
+      });
+      request.addEventListener("load", function () {
+        if (request.responseURL && request.responseURL.indexOf("/bureau/imports/") >= 0) {
+          window.location.assign(request.responseURL);
+          return;
+        }
+        document.open();
+        document.write(request.responseText);
+        document.close();
+      });
+      request.addEventListener("error", function () { importForm.submit(); });
+      request.send(new FormData(importForm));
+    });
+  }
+
+  // An import under way: its progress, asked every second; the finished page once it ends.
+  var job = document.getElementById("import-job");
+  if (job && window.fetch && ["queued", "running"].indexOf(job.getAttribute("data-state")) >= 0) {
+    var follow = function () {
+      window.fetch(job.getAttribute("data-status"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (answer) { return answer.ok ? answer.json() : null; })
+        .then(function (status) {
+          if (!status) { window.setTimeout(follow, 2000); return; }
+          if (status.finished) {
+            window.location.reload();
+            return;
+          }
+          document.getElementById("import-bar").value = status.percent;
+          document.getElementById("import-percent").textContent = String(status.percent);
+          var state = document.getElementById("import-state");
+          state.textContent = state.getAttribute("data-label-" + status.state) || status.state;
+          job.setAttribute("data-state", status.state);
+          job.setAttribute("data-polled", String(Number(job.getAttribute("data-polled") || "0") + 1));
+          window.setTimeout(follow, 1000);
+        })
+        .catch(function () { window.setTimeout(follow, 2000); });
+    };
+    window.setTimeout(follow, 500);
+  }
+
   // The bureau's notifications: those committed after the page was rendered arrive as
   // server-sent events (the session cookie goes with them), go to the top of the list, bump
   // the count and sound a short beep made by the Web Audio API. Without this script the list
