@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, DateTime, Row, bindparam, select, text
 
 from kalkan.access.roles import Permission
 from kalkan.access.scope import Scope
@@ -111,12 +111,26 @@ def append(
     return seq
 
 
+# The statements of an append, written once: every request appends an entry, and building a
+# statement anew costs more than running it. (SQLite has no FOR UPDATE: its write lock,
+# taken when the transaction began, serialises appends.)
+_HEAD_FOR_UPDATE = {
+    False: text("SELECT seq, hash FROM audit_head WHERE id = 1"),
+    True: text("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"),
+}
+_COLUMNS = ("seq", "at", "user_id", "username", "agency", "action", "record_ids", "query_digest", "detail", "prev_hash", "hash")
+_INSERT = text(
+    f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + name for name in _COLUMNS)})"  # noqa: S608 - ours
+).bindparams(bindparam("at", type_=DateTime(timezone=True)))
+_UPDATE_HEAD = text("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1")
+
+
 def append_entries(conn: Connection, entries: Sequence[PendingEntry]) -> list[int]:
     """Append ``entries`` in order in the caller's transaction, under one lock of the head;
     returns their sequence numbers. The chain is the one ``append`` extends, entry by entry."""
     if not entries:
         return []
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()).one()
+    head = conn.execute(_HEAD_FOR_UPDATE[conn.dialect.name == "postgresql"]).one()
     seq, prev_hash = int(head.seq), str(head.hash)
     rows: list[dict[str, Any]] = []
     for entry in entries:
@@ -135,8 +149,8 @@ def append_entries(conn: Connection, entries: Sequence[PendingEntry]) -> list[in
         row["prev_hash"] = prev_hash
         row["hash"] = prev_hash = entry_hash(prev_hash, _hashed_fields(row))
         rows.append(row)
-    conn.execute(audit_log.insert(), rows)
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev_hash))
+    conn.execute(_INSERT, rows)
+    conn.execute(_UPDATE_HEAD, {"seq": seq, "hash": prev_hash})
     return [int(row["seq"]) for row in rows]
 
 
