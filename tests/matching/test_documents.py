@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kalkan.matching.documents import DocumentIndex, build, number_key, number_keys, ocr_variants
 from kalkan.model.document_ranges import serial_range
@@ -101,3 +103,33 @@ def test_a_merge_drops_cancelled_rows_and_their_ranges_and_a_row_written_again_c
     assert loaded.find(["FA1234567", "N1000500"]) == [[], []]
     loaded.add_table_rows([1], ["FA1234567"], [None], [True])  # reinstated
     assert [f.ref for f in loaded.find(["FA1234567"])[0]] == ["document:1"]
+
+
+NUMBERS = ["AB1234567", "AB1234568", "N1000000", "XY0000001", "LONGNUMBER123456789"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=st.lists(
+        st.lists(st.tuples(st.integers(1, 12), st.sampled_from(NUMBERS), st.booleans()), min_size=1, max_size=6), min_size=1, max_size=8
+    ),
+    merges=st.lists(st.booleans(), min_size=8, max_size=8),
+)
+def test_rows_added_in_batches_and_merged_at_any_point_are_found_as_the_table_holds_them(
+    steps: list[list[tuple[int, str, bool]]], merges: list[bool]
+) -> None:
+    index = DocumentIndex()
+    table: dict[int, tuple[str, bool]] = {}  # what the documents table holds: each row's number and whether it is active
+    for batch, merge_now in zip(steps, merges, strict=False):
+        latest = {row: (number, active) for row, number, active in batch}
+        for row, (number, active) in latest.items():
+            number = table.get(row, (number, True))[0]  # a row keeps its number
+            table[row] = (number, active)
+        rows = list(latest)
+        index.add_table_rows(rows, [table[r][0] for r in rows], [None] * len(rows), [table[r][1] for r in rows])
+        if merge_now:
+            index.merge()
+    for number in NUMBERS:
+        (found,) = index.find([number])
+        exact = {f.ref for f in found if f.number == number}
+        assert exact == {f"document:{row}" for row, (held, active) in table.items() if held == number and active}

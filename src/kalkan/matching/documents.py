@@ -102,31 +102,35 @@ class DocumentIndex:
     inactive: set[str] = field(default_factory=set)
     seq: int = 0  # the change-log sequence the index reflects
     applied: set[int] = field(default_factory=set)  # sequences at or below ``seq`` already applied (recent ones)
+    #: Keys and rows of table rows added in bulk and not merged yet (merged before the next lookup).
+    staged: list[tuple[Int64Array, Int64Array]] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(self.keys) + sum(len(refs) for refs in self.recent.values())
+        return len(self.keys) + sum(len(keys) for keys, _ in self.staged) + sum(len(refs) for refs in self.recent.values())
 
     # -- building -----------------------------------------------------------------
 
     def add_table_rows(self, ids: Sequence[int], numbers: Sequence[str], range_ends: Sequence[str | None], active: Sequence[bool]) -> None:
-        """Rows of ``store.documents``; the bulk path of a build."""
-        keep = [i for i, is_active in enumerate(active) if is_active]
-        for i, is_active in enumerate(active):
-            ref = f"{TABLE_PREFIX}{ids[i]}"
-            if is_active:
-                self.inactive.discard(ref)
-            else:
-                self.inactive.add(ref)
-            range_end = range_ends[i]
-            if range_end is not None:
-                self._add_range(ref, numbers[i], range_end)
-        if not keep:
+        """Rows of ``store.documents``, many at a time: a build, or a batch the change log names.
+
+        Active rows are staged as arrays (no object per row) and merged before the next
+        lookup; cancelled rows and serial ranges, which are few, are kept one by one.
+        """
+        if not ids:
             return
-        keys = number_keys([numbers[i] for i in keep])
-        for key, i in zip(keys.tolist(), keep, strict=True):
-            self.recent.setdefault(key, set()).add(f"{TABLE_PREFIX}{ids[i]}")
-        if len(self.recent) >= MERGE_AT:
-            self.merge()
+        row_ids = np.asarray(ids, dtype=np.int64)
+        alive = np.asarray(active, dtype=bool)
+        for i in np.flatnonzero(~alive).tolist():
+            self.inactive.add(f"{TABLE_PREFIX}{ids[i]}")
+        if self.inactive:  # a row cancelled earlier and active again (reinstated) is no longer inactive
+            cancelled = {int(ref[len(TABLE_PREFIX) :]) for ref in self.inactive if ref.startswith(TABLE_PREFIX)}
+            for row in cancelled.intersection(row_ids[alive].tolist()):
+                self.inactive.discard(f"{TABLE_PREFIX}{row}")
+        for i in [i for i, end in enumerate(range_ends) if end is not None]:
+            self._add_range(f"{TABLE_PREFIX}{ids[i]}", numbers[i], range_ends[i])  # type: ignore[arg-type]
+        kept = np.flatnonzero(alive)
+        if len(kept):
+            self.staged.append((number_keys([numbers[i] for i in kept.tolist()]), row_ids[kept]))
 
     def add(self, ref: str, number: str, range_end: str | None = None, *, active: bool = True) -> None:
         if not active:
@@ -136,6 +140,8 @@ class DocumentIndex:
         self.recent.setdefault(number_key(number), set()).add(ref)
         if range_end is not None:
             self._add_range(ref, number, range_end)
+        if len(self.recent) >= MERGE_AT:
+            self.merge()
 
     def _add_range(self, ref: str, first: str, last: str) -> None:
         try:
@@ -145,39 +151,42 @@ class DocumentIndex:
         self.ranges.setdefault((span.prefix, span.width), {})[ref] = (span.first, span.last)
 
     def merge(self) -> None:
-        """Move table rows of ``recent`` into the sorted arrays, and drop inactive (cancelled) table rows."""
-        new_keys: list[int] = []
-        new_rows: list[int] = []
+        """Move staged rows and table rows of ``recent`` into the sorted arrays; drop inactive (cancelled) table rows."""
+        new_keys = [keys for keys, _ in self.staged]
+        new_rows = [rows for _, rows in self.staged]
         kept: dict[int, set[str]] = {}
+        loose_keys: list[int] = []
+        loose_rows: list[int] = []
         for key, refs in self.recent.items():
             for ref in refs:
                 if ref.startswith(TABLE_PREFIX):
-                    new_keys.append(key)
-                    new_rows.append(int(ref[len(TABLE_PREFIX) :]))
+                    loose_keys.append(key)
+                    loose_rows.append(int(ref[len(TABLE_PREFIX) :]))
                 else:
                     kept.setdefault(key, set()).add(ref)
-        keys = np.concatenate([np.asarray(self.keys), np.array(new_keys, dtype=np.int64)])
-        rows = np.concatenate([np.asarray(self.rows), np.array(new_rows, dtype=np.int64)])
+        new_keys.append(np.array(loose_keys, dtype=np.int64))
+        new_rows.append(np.array(loose_rows, dtype=np.int64))
+        keys, rows = _sorted_distinct(np.concatenate(new_keys), np.concatenate(new_rows))
+        base_keys, base_rows = np.asarray(self.keys), np.asarray(self.rows)
         dead = {ref for ref in self.inactive if ref.startswith(TABLE_PREFIX)}
         if dead:
-            alive = ~np.isin(rows, np.array([int(ref[len(TABLE_PREFIX) :]) for ref in dead], dtype=np.int64))
-            keys, rows = keys[alive], rows[alive]
+            dead_rows = np.array([int(ref[len(TABLE_PREFIX) :]) for ref in dead], dtype=np.int64)
+            base_alive, new_alive = ~np.isin(base_rows, dead_rows), ~np.isin(rows, dead_rows)
+            base_keys, base_rows, keys, rows = base_keys[base_alive], base_rows[base_alive], keys[new_alive], rows[new_alive]
             for bucket in self.ranges.values():
                 for ref in dead & bucket.keys():
                     del bucket[ref]
             self.ranges = {span: bucket for span, bucket in self.ranges.items() if bucket}
             self.inactive -= dead  # a row written again later is added afresh
-        order = np.lexsort((rows, keys))
-        keys, rows = keys[order], rows[order]
-        if len(keys) > 1:  # a row written again (an update) is indexed once
-            distinct = np.concatenate([[True], (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])])
-            keys, rows = keys[distinct], rows[distinct]
-        self.keys, self.rows, self.recent = keys, rows, kept
+        self.keys, self.rows = _merged(base_keys, base_rows, keys, rows)
+        self.recent, self.staged = kept, []
 
     # -- looking up ---------------------------------------------------------------
 
     def find(self, numbers: Sequence[str]) -> list[list[Found]]:
         """For each number: the documents carrying it or a reading one OCR confusion away, or covering one in a range."""
+        if self.staged:
+            self.merge()
         readings = [[number, *ocr_variants(number)] for number in numbers]
         flat = [reading for group in readings for reading in group]
         keys = number_keys(flat)
@@ -274,6 +283,39 @@ class DocumentIndex:
             seq=int(meta["seq"]),
             applied=set(meta["applied"]),
         )
+
+
+def _sorted_distinct(keys: Int64Array, rows: Int64Array) -> tuple[Int64Array, Int64Array]:
+    """The (key, row) pairs in order of key then row, each once (a row written again is indexed once)."""
+    order = np.lexsort((rows, keys))
+    keys, rows = keys[order], rows[order]
+    if len(keys) > 1:
+        distinct = np.concatenate([[True], (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])])
+        keys, rows = keys[distinct], rows[distinct]
+    return keys, rows
+
+
+def _merged(base_keys: Int64Array, base_rows: Int64Array, keys: Int64Array, rows: Int64Array) -> tuple[Int64Array, Int64Array]:
+    """Two sorted, distinct sets of pairs as one, without sorting the larger again.
+
+    A pair already in ``base`` (a row written again) is left out of the new ones first; the
+    rest go in at their places: one pass over ``base`` however few rows are new.
+    """
+    if not len(base_keys):
+        return keys, rows
+    if not len(keys):
+        return base_keys, base_rows
+    low = np.searchsorted(base_keys, keys, side="left")
+    high = np.searchsorted(base_keys, keys, side="right")
+    fresh = np.ones(len(keys), dtype=bool)
+    known = np.flatnonzero(high > low)  # the key is there already: is the row?
+    if len(known):
+        counts = (high - low)[known]
+        places = np.repeat(low[known] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        held = set(zip(base_keys[places].tolist(), base_rows[places].tolist(), strict=True))
+        fresh[known] = [pair not in held for pair in zip(keys[known].tolist(), rows[known].tolist(), strict=True)]
+    keys, rows, at = keys[fresh], rows[fresh], high[fresh]
+    return np.insert(base_keys, at, keys), np.insert(base_rows, at, rows)
 
 
 def build(chunks: Iterable[tuple[Sequence[int], Sequence[str], Sequence[str | None], Sequence[bool]]]) -> DocumentIndex:
