@@ -272,9 +272,7 @@ _AUTHENTICATION = text(
     " users.active AS user_active, agencies.active AS agency_active"
     " FROM tokens JOIN users ON users.id = tokens.user_id JOIN agencies ON agencies.code = users.agency"
     " WHERE tokens.token_hash = :token_hash"
-).columns(
-    revoked_at=DateTime(timezone=True), expires_at=DateTime(timezone=True), user_active=Boolean(), agency_active=Boolean()
-)
+).columns(revoked_at=DateTime(timezone=True), expires_at=DateTime(timezone=True), user_active=Boolean(), agency_active=Boolean())
 
 
 def authenticate(conn: Connection, secret: str) -> Scope:
