@@ -121,3 +121,13 @@ def test_two_workers_deliver_each_notification_once(db: Database, world: factori
         each.close()
     received = [r.delivery_id for r in receiver.requests]
     assert sorted(received) == sorted(sent)  # every one, and none twice
+
+
+def test_a_round_with_nothing_due_takes_no_write_lock(db: Database, world: factories.World, receiver: Receiver) -> None:
+    register_webhook(db, world, receiver)
+    idle = worker(db)
+    with db.transaction() as conn:  # a check holding the write lock (SQLite) or a row lock (PostgreSQL) meanwhile
+        outbox.enqueue(conn, AGENCY, "hit", {"record_id": "a" * 32})  # not committed: not due for anyone else yet
+        # Queueing for SQLite's write lock here would end in "database is locked" (after 30 s).
+        assert idle.run_once() == []
+    idle.close()

@@ -60,6 +60,9 @@ class DeliveryWorker:
 
     def run_once(self) -> list[Outcome]:
         """Claim what is due, deliver it, record each outcome; return the outcomes."""
+        with self.database.reading() as conn:  # most rounds find nothing: they take no write lock
+            if not outbox.any_due(conn):
+                return []
         with self.database.transaction() as conn:
             claimed = outbox.claim_deliveries(conn, limit=self.batch, lease=self.lease)
         if not claimed:

@@ -37,6 +37,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     delete,
     func,
     insert,
@@ -279,6 +280,17 @@ def delete_webhook(conn: Connection, scope: Scope, webhook_id: int) -> None:
 # -- deliveries --------------------------------------------------------------
 
 
+def _due(stamp: datetime) -> Any:
+    """Deliveries not delivered, whose next attempt is due and that no live claim holds."""
+    d = webhook_deliveries
+    return and_(d.c.delivered_at.is_(None), d.c.next_attempt_at <= stamp, or_(d.c.claimed_until.is_(None), d.c.claimed_until < stamp))
+
+
+def any_due(conn: Connection, *, at: datetime | None = None) -> bool:
+    """Whether a delivery is due: a read, so that a worker with nothing to do takes no write lock."""
+    return conn.execute(select(webhook_deliveries.c.id).where(_due(at or now())).limit(1)).first() is not None
+
+
 def claim_deliveries(conn: Connection, *, limit: int, lease: timedelta, at: datetime | None = None) -> list[Delivery]:
     """Claim up to ``limit`` due deliveries for ``lease``; no other worker gets them meanwhile.
 
@@ -289,12 +301,7 @@ def claim_deliveries(conn: Connection, *, limit: int, lease: timedelta, at: date
     claim = uuid.uuid4().hex
     d = webhook_deliveries
     free = or_(d.c.claimed_until.is_(None), d.c.claimed_until < stamp)
-    due = (
-        select(d.c.id)
-        .where(d.c.delivered_at.is_(None), d.c.next_attempt_at <= stamp, free)
-        .order_by(d.c.next_attempt_at, d.c.id)
-        .limit(limit)
-    )
+    due = select(d.c.id).where(_due(stamp)).order_by(d.c.next_attempt_at, d.c.id).limit(limit)
     if conn.dialect.name == "postgresql":
         ids = list(conn.execute(due.with_for_update(skip_locked=True)).scalars())
         if not ids:
