@@ -250,3 +250,41 @@ def test_close_writes_what_was_handed_over_and_refuses_more(db: Database) -> Non
     with pytest.raises(AuditUnavailable):
         writer.submit(entry(5))
     assert head(db) == start + 4
+
+
+def test_a_requests_own_writes_commit_with_its_entry_and_a_failing_one_spoils_only_itself(db: Database) -> None:
+    gate = Gate()
+    writer = AuditWriter(db, before_commit=gate)
+
+    def work(n: int, *, fail: bool = False) -> Any:
+        def write(conn: Connection) -> PendingEntry:
+            # The request's own write: here, a direct append, as a check's hits are its own rows.
+            audit.append(conn, OFFICER, "hit.store", detail=f"written by request {n}")
+            if fail:
+                raise ValueError(f"request {n} cannot be stored")
+            return entry(n)
+
+        return write
+
+    try:
+        start = head(db)
+        first = writer.submit(entry(0))
+        assert gate.entered.wait(PATIENCE)
+        good = writer.submit_work(work(1))
+        bad = writer.submit_work(work(2, fail=True))
+        plain = writer.submit(entry(3))
+        gate.release.set()
+        first.wait(PATIENCE)
+        assert good.wait(PATIENCE) > start
+        with pytest.raises(ValueError, match="request 2 cannot be stored"):
+            bad.wait(PATIENCE)
+        assert plain.wait(PATIENCE) > start
+        details = [r.detail for r in rows(db) if r.seq > start]
+        assert "written by request 1" in details
+        assert "written by request 2" not in details  # rolled back to its savepoint, with its entry
+        assert details.count("thread 0") == 3  # the entries of requests 0, 1 and 3, not 2
+        assert [len(batch) for batch in gate.batches] == [1, 2]  # the failed request left the batch
+        assert verify(db).intact
+    finally:
+        gate.release.set()
+        writer.close(PATIENCE)

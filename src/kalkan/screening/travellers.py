@@ -61,7 +61,6 @@ from kalkan.store import audit
 from kalkan.store import documents as document_store
 from kalkan.store import hits as hit_store
 from kalkan.store.audit_writer import AuditWriter
-from kalkan.store.database import Database
 from kalkan.store.notices import published_notices
 from kalkan.store.tables import records
 from kalkan.store.visibility import visible_ids
@@ -99,23 +98,24 @@ class TravellerScreening:
         return results
 
     def check_grouped(
-        self, conn: Connection, scope: Scope, queries: Sequence[TravellerQuery], *, db: Database, writer: AuditWriter
+        self, conn: Connection, scope: Scope, queries: Sequence[TravellerQuery], *, writer: AuditWriter
     ) -> list[TravellerResult]:
-        """Check each traveller reading on ``conn``, which only reads, and write no more than needed.
+        """Check each traveller reading on ``conn``, which only reads; write through ``writer``.
 
-        A check that hits (and so stores its hits, notifies and may record a movement) writes
-        all of it with its audit entry in one transaction of its own; a check without hits
-        writes only its audit entry, through ``writer``, which commits the entries of
-        concurrent checks together. Either way this returns once everything is committed.
+        What the check writes (the checks that hit, their hits and notifications, movements)
+        and its audit entry go to the process's ``AuditWriter``, which commits the writes of
+        concurrent checks together: a check without hits writes only its entry, and a check
+        with hits answers as fast as one without. This returns once everything is committed.
         """
-        results = self.find(conn, scope, queries)
-        if any(result.hits for result in results):
-            with db.transaction() as writing:
-                results = self.record(writing, scope, results)
-                audit.append_entries(writing, [audit_entry(scope, results)])
-        else:
-            writer.submit(audit_entry(scope, results)).wait()
-        return results
+        found = self.find(conn, scope, queries)
+        recorded: list[TravellerResult] = []
+
+        def write(writing: Connection) -> audit.PendingEntry:
+            recorded[:] = self.record(writing, scope, found)
+            return audit_entry(scope, recorded)
+
+        writer.submit_work(write).wait()
+        return recorded
 
     def find(self, conn: Connection, scope: Scope, queries: Sequence[TravellerQuery]) -> list[TravellerResult]:
         """What each traveller hits, as ``scope`` may learn of it, without writing anything."""

@@ -12,6 +12,11 @@ commit instead of N; alone, a request costs what it did.
 - A request returns only after the transaction holding its entry has committed.
 - If that transaction fails, nothing of it is written and every request of the batch gets
   ``AuditUnavailable`` (answered 503): never an answer without its entry.
+- A request may hand over writes of its own with its entry (``submit_work``: a traveller
+  check's hits and notifications): they run in the writer's transaction, each in a savepoint,
+  just before the entries are appended, and commit with them. A request whose writes fail
+  gets their error and writes nothing; the others of the batch are not disturbed. So every
+  check commits the same way, whether it found something or not.
 - Processes each have their own writer; they take the head's lock in turn, so the log stays
   one chain.
 - ``close`` stops taking entries, writes those already handed over, and stops the thread.
@@ -44,23 +49,29 @@ class AuditUnavailable(ServiceUnavailable):
     """The audit entry could not be written, so the answer that needed it is withheld."""
 
 
+#: A request's writes, run in the writer's transaction; returns the request's audit entry.
+Work = Callable[[Connection], PendingEntry]
+
+
 class Ticket:
-    """One entry handed to the writer: ``wait`` returns its sequence once committed."""
+    """One entry (or a request's writes, ``work``, that give it) handed to the writer: ``wait`` returns its sequence once committed."""
 
-    __slots__ = ("_done", "_error", "_seq", "entry")
+    __slots__ = ("_done", "_error", "_own", "_seq", "entry", "work")
 
-    def __init__(self, entry: PendingEntry) -> None:
+    def __init__(self, entry: PendingEntry | None, work: Work | None = None) -> None:
         self.entry = entry
+        self.work = work
         self._done = threading.Event()
         self._seq: int | None = None
         self._error: BaseException | None = None
+        self._own = False  # the error is the request's own writes', not the batch's
 
     def _resolve(self, seq: int) -> None:
         self._seq = seq
         self._done.set()
 
-    def _fail(self, error: BaseException) -> None:
-        self._error = error
+    def _fail(self, error: BaseException, *, own: bool = False) -> None:
+        self._error, self._own = error, own
         self._done.set()
 
     @property
@@ -72,6 +83,8 @@ class Ticket:
         if not self._done.wait(timeout):
             raise AuditUnavailable("the audit log did not confirm this request in time; try again shortly")
         if self._error is not None:
+            if self._own:
+                raise self._error  # the request's own writes failed: their error is the answer
             raise AuditUnavailable("the audit log could not be written; try again shortly") from self._error
         assert self._seq is not None  # noqa: S101 - set with _done
         return self._seq
@@ -98,7 +111,13 @@ class AuditWriter:
 
     def submit(self, entry: PendingEntry) -> Ticket:
         """Hand ``entry`` over without waiting; ``Ticket.wait`` waits for its commit."""
-        ticket = Ticket(entry)
+        return self._enqueue(Ticket(entry))
+
+    def submit_work(self, work: Work) -> Ticket:
+        """Hand over a request's writes, run in the writer's transaction, and the entry they return."""
+        return self._enqueue(Ticket(None, work))
+
+    def _enqueue(self, ticket: Ticket) -> Ticket:
         with self._condition:
             if self._closing:
                 raise AuditUnavailable("the server is shutting down; try again shortly")
@@ -135,18 +154,31 @@ class AuditWriter:
             self._write(batch)
 
     def _write(self, batch: list[Ticket]) -> None:
+        written: list[Ticket] = []
+        entries: list[PendingEntry] = []
         try:
             with self.db.transaction() as conn:
-                seqs = audit.append_entries(conn, [ticket.entry for ticket in batch])
+                for ticket in batch:
+                    if ticket.work is not None:
+                        try:
+                            with conn.begin_nested():
+                                ticket.entry = ticket.work(conn)
+                        except Exception as error:
+                            ticket._fail(error, own=True)
+                            continue
+                    assert ticket.entry is not None  # noqa: S101 - given, or returned by the work
+                    written.append(ticket)
+                    entries.append(ticket.entry)
+                seqs = audit.append_entries(conn, entries)
                 if self.before_commit is not None:
-                    self.before_commit(conn, batch)
+                    self.before_commit(conn, written)
         except BaseException as error:  # every waiter must hear of it, whatever it is
-            logger.exception("could not write %d audit entries", len(batch))
-            for ticket in batch:
+            logger.exception("could not write %d audit entries", len(written))
+            for ticket in written:
                 ticket._fail(error)
             if not isinstance(error, Exception):
                 raise
             return
         self.batches += 1
-        for ticket, seq in zip(batch, seqs, strict=True):
+        for ticket, seq in zip(written, seqs, strict=True):
             ticket._resolve(seq)

@@ -209,7 +209,7 @@ async def check_travellers(
 
     def check(conn: Connection, scope: Scope) -> bytes:
         queries = queries_of(validated(TravellerCheckQuery, parse_json(body)))
-        results = screening.check_grouped(conn, scope, queries, db=database, writer=writer)
+        results = screening.check_grouped(conn, scope, queries, writer=writer)
         return json_bytes({"results": [result_json(i, result) for i, result in enumerate(results)]})
 
     return Response(await run_reading(request, database, credentials, check), media_type="application/json")
