@@ -124,7 +124,7 @@ def measure_search(base: str, pid: int, queries: list[str], out: list[str]) -> N
         cpu = cpu_seconds(pid) - cpu
         out.append(
             f"search by name, {label}: {percentiles(samples)}; server CPU {cpu / len(queries) * 1000:.1f} ms a search; "
-            f"{found} of {len(queries)} queries found at least one record"
+            f"{found} of {len(queries)} queries found at least one record (each agency sees its own share of the demo)"
         )
         client.close()
 
@@ -155,7 +155,7 @@ def zone_of_stolen(url: str) -> str:
     return "\n".join(build_mrz(fields, MRZFormat.TD3))
 
 
-def measure_weight(base: str, url: str, out: list[str]) -> None:
+def measure_weight(base: str, url: str, pid: int, out: list[str]) -> None:
     officer = sign_in(base, "kz-ncb-officer")
     empty = officer.get("/check")
     out.append(f"officer's page, empty: {len(empty.content):,} bytes of HTML (+ {static_bytes(officer):,} of CSS and script, cached)")
@@ -182,17 +182,20 @@ def measure_weight(base: str, url: str, out: list[str]) -> None:
         )
         Biometrics.from_settings(Settings(database_url=url)).enrol_faces(conn, scope, person.id, [photos[0].read_bytes()])
     db.dispose()
-    started = time.perf_counter()
-    answer = officer.post(
-        "/check",
-        data={"name": "Saidov Farrukh", "csrf_token": csrf(officer)},
-        files={"face_image": ("traveller.jpg", photos[1].read_bytes(), "image/jpeg")},
-    )
-    took = time.perf_counter() - started
+    timings = []
+    for _ in range(3):  # the first loads the face models
+        started, cpu = time.perf_counter(), cpu_seconds(pid)
+        answer = officer.post(
+            "/check",
+            data={"name": "Saidov Farrukh", "csrf_token": csrf(officer)},
+            files={"face_image": ("traveller.jpg", photos[1].read_bytes(), "image/jpeg")},
+        )
+        timings.append((time.perf_counter() - started, cpu_seconds(pid) - cpu))
     shown = answer.text.count("data:image/jpeg;base64,")
     out.append(
-        f"officer's answer with a photo ({photos[1].stat().st_size:,} bytes sent): {len(answer.content):,} bytes, "
-        f"{shown} photos shown, {took * 1000:.0f} ms (face found, searched, photo on record decrypted and scaled)"
+        f"officer's answer with a photo ({photos[1].stat().st_size:,} bytes sent): {len(answer.content):,} bytes, {shown} photos shown; "
+        f"first {timings[0][0] * 1000:.0f} ms (models loaded), then {timings[1][0] * 1000:.0f} and {timings[2][0] * 1000:.0f} ms, "
+        f"server CPU {timings[2][1] * 1000:.0f} ms (the face found, searched, the photo on record decrypted and scaled)"
     )
 
 
@@ -264,7 +267,12 @@ def main() -> None:
     db.dispose()
     port = free_port()
     env = {**os.environ, "KALKAN_DATABASE_URL": url, "KALKAN_WORK_DIR": str(work / "work"), "KALKAN_MAX_IMPORT_BYTES": str(2**31)}
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "kalkan"), "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "kalkan"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -285,7 +293,7 @@ def main() -> None:
             f"(load average at start {os.getloadavg()[0]:.2f}: the machine may be shared)",
         ]
         measure_search(base, pid, queries, out)
-        measure_weight(base, url, out)
+        measure_weight(base, url, pid, out)
         measure_import(base, url, pid, args.documents, work, out)
     finally:
         server.terminate()
