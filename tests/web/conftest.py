@@ -19,6 +19,10 @@ from kalkan.store.database import Database
 from kalkan.store.tables import users
 from tests import factories
 
+# The real browser's fixtures (module-scoped server over a demo database, Chromium, a page): the
+# browser tests' modules share them from here.
+from tests.web.browsing import browser, demo_url, page, server  # noqa: F401 - fixtures, found by name
+
 PASSWORD = "correct horse battery"
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -53,8 +57,8 @@ def client(settings: Settings, world: factories.World) -> Iterator[TestClient]:
         yield client
 
 
-def csrf_of(page: httpx.Response) -> str:
-    found = _CSRF.search(page.text)
+def csrf_of(answer: httpx.Response) -> str:
+    found = _CSRF.search(answer.text)
     assert found, "the page has no form with a CSRF token"
     return found[1]
 

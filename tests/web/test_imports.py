@@ -10,6 +10,7 @@ import re
 import time
 import tracemalloc
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,13 +19,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from kalkan.access.roles import Role
+from kalkan.access.scope import Scope
 from kalkan.api.app import create_app
 from kalkan.io.documents import FileFormat
 from kalkan.settings import Settings
 from kalkan.store.database import Database
 from kalkan.store.documents import documents
 from kalkan.store.tables import audit_log, records
-from kalkan.web.imports import ImportJob, ImportJobs, ImportKind, JobState
+from kalkan.web.imports import STALE_AFTER, ImportJob, ImportJobs, ImportKind, JobState, work_directory
 from tests import factories
 from tests.web.conftest import Browser, username
 
@@ -223,3 +225,16 @@ class _Lines(io.RawIOBase):
         buffer[:count] = memoryview(self.BLOCK)[:count]
         self.left -= count
         return count
+
+
+def test_a_job_whose_server_stopped_reads_as_interrupted(client: TestClient, db: Database, settings: Settings) -> None:
+    editor = Browser(client, username(UZ, Role.EDITOR))
+    jobs = ImportJobs(work_directory(settings), db, settings.review_period_days)
+    scope = Scope(None, username(UZ, Role.EDITOR), UZ, frozenset({Role.EDITOR}))
+    job = jobs.create(scope, io.BytesIO(b"{}\n"), kind=ImportKind.RECORDS, file_format=FileFormat.JSONL, file_name="x.jsonl", strict=True)
+    job.state, job.heartbeat_at = JobState.RUNNING.value, (datetime.now(UTC) - 2 * STALE_AFTER).isoformat()
+    jobs.save(job)  # a job left running by a server that stopped: nobody beats for it
+    page = editor.get(f"/bureau/imports/{job.id}")
+    assert 'id="import-interrupted"' in page.text
+    assert "nothing was written" in page.text  # all or nothing
+    assert editor.get(f"/bureau/imports/{job.id}/status").json()["finished"] is True

@@ -115,6 +115,7 @@ def test_bad_fields_come_back_next_to_their_field_with_everything_kept(client: T
     page = browser.get("/search", params={"q": "Каримов", "birth_date": "soon", "nationality": "Atlantis"})
     assert page.status_code == 422
     assert 'id="f-birth_date-fault"' in page.text
+    assert "Give a year (1984), a year and month (1984-03) or a date (1984-03-12)." in page.text  # from the catalogue
     assert 'id="f-nationality-fault"' in page.text
     for kept in ('value="soon"', 'value="Atlantis"', 'value="Каримов"'):
         assert kept in page.text

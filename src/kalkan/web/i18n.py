@@ -82,7 +82,15 @@ class Translator:
         key = f"value.{value}"
         return self(key) if self.has(key) else str(value).replace("_", " ")
 
+    def number(self, value: int) -> str:
+        """An integer with its thousands marked as the language writes them (12,345 / 12 345)."""
+        grouped = f"{value:,}"
+        return grouped if self.language == "en" else grouped.replace(",", "\u202f")
+
     def fault(self, text: str) -> str:
-        """A fault message in the user's language where the catalogue knows it, else as written."""
+        """A fault message in the user's language where the catalogue knows it (as ``fault.TEXT``,
+        or the text is itself a key such as ``search.birth_date_invalid``), else as written."""
         key = f"fault.{text}"
-        return self(key) if self.has(key) else text
+        if self.has(key):
+            return self(key)
+        return self(text) if " " not in text and self.has(text) else text

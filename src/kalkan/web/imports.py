@@ -144,8 +144,9 @@ class ImportJobs:
         except (OSError, ValueError):
             return None
         job = ImportJob(**{f.name: data[f.name] for f in fields(ImportJob) if f.name in data})
-        if job.state == JobState.RUNNING and datetime.fromisoformat(job.heartbeat_at) < _now() - STALE_AFTER:
-            job.state = JobState.INTERRUPTED.value
+        waiting = job.state in (JobState.QUEUED, JobState.RUNNING)
+        if waiting and datetime.fromisoformat(job.heartbeat_at) < _now() - STALE_AFTER:
+            job.state = JobState.INTERRUPTED.value  # its process stopped: nobody beats for it any more
         return job
 
     def save(self, job: ImportJob) -> None:
@@ -207,21 +208,28 @@ class ImportJobs:
         return thread
 
     def run(self, job: ImportJob, scope: Scope) -> None:
-        with self._one_at_a_time:
-            job.state = JobState.RUNNING.value
-            self._beat(job)
-            try:
-                summary = self._import(job)
-            except KalkanError as error:
-                self._fail(job, error.message)
-            except Exception as error:  # the job must say it stopped, whatever stopped it
-                logger.exception("import %s failed", job.id)
-                self._fail(job, f"the import stopped: {type(error).__name__}")
-            else:
-                self._finish(job, summary)
-            finally:
-                (self.folder(job.id) / UPLOAD_FILE).unlink(missing_ok=True)
-            self._audit(job, scope)
+        while not self._one_at_a_time.acquire(timeout=STALE_AFTER.total_seconds() / 4):
+            self._beat(job)  # still waiting for this process's earlier import, and alive
+        try:
+            self._run(job, scope)
+        finally:
+            self._one_at_a_time.release()
+
+    def _run(self, job: ImportJob, scope: Scope) -> None:
+        job.state = JobState.RUNNING.value
+        self._beat(job)
+        try:
+            summary = self._import(job)
+        except KalkanError as error:
+            self._fail(job, error.message)
+        except Exception as error:  # the job must say it stopped, whatever stopped it
+            logger.exception("import %s failed", job.id)
+            self._fail(job, f"the import stopped: {type(error).__name__}")
+        else:
+            self._finish(job, summary)
+        finally:
+            (self.folder(job.id) / UPLOAD_FILE).unlink(missing_ok=True)
+        self._audit(job, scope)
 
     def _import(self, job: ImportJob) -> ImportSummary:
         last = 0.0

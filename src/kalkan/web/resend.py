@@ -16,6 +16,7 @@ filled by the server): the page says so. Passwords are never carried.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Final
@@ -124,4 +125,14 @@ def sign_in_page(
 
 def resend_page(request: Request, t: Translator, session: WebSession, carry: CarriedForm, *, reason_key: str, status: int) -> Response:
     """What the user typed, shown, and a form that sends it again with ``session``'s token."""
-    return render(request, "resend.html", t=t, session=session, carry=carry, reason_key=reason_key, status=status)
+    shown = [(_label(t, name), value) for name, value in carry.fields if value.strip()]
+    return render(request, "resend.html", t=t, session=session, carry=carry, reason_key=reason_key, status=status, shown=shown)
+
+
+def _label(t: Translator, name: str) -> str:
+    """A field's label in the user's language: the record forms', the check's or the search's, else its name."""
+    plain = re.sub(r"\[\d+\]", "", name)
+    for key in (f"field.{plain}", f"check.{plain}", f"search.{plain}"):
+        if t.has(key):
+            return t(key)
+    return name

@@ -110,7 +110,7 @@ def _names(conn: Connection, scope: Scope, services: Services, text: str, query:
         try:
             birth_date = FlexibleDate(value=query.birth_date.strip())
         except ValueError:
-            faults.append(Fault("birth_date", "a year (1984), a year and month (1984-03) or a date (1984-03-12)"))
+            faults.append(Fault("birth_date", "search.birth_date_invalid"))
     if query.nationality.strip():
         try:
             nationality = normalise_country(query.nationality.strip())

@@ -10,7 +10,10 @@
 
   // The verdict of a check takes the focus, so that it is read out and Escape-free.
   var verdict = document.getElementById("verdict");
-  if (verdict) { verdict.focus(); }
+  if (verdict) {
+    verdict.focus({ preventScroll: true });
+    verdict.scrollIntoView({ block: "start" });  // its first words, however tall the photos make it
+  }
 
   // The next traveller: Escape opens an empty check (the zone field takes the focus there);
   // the border post and direction stay for the shift. No letter does it: a passport reader
