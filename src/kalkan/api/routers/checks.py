@@ -30,7 +30,6 @@ from kalkan.screening.documents import MAX_BATCH, CheckResult, DocumentChecker, 
 router = APIRouter(prefix="/checks", tags=["checks"], responses=error_responses(401, 403, 422))
 
 
-
 async def get_checker(services: ServicesDep) -> DocumentChecker:
     """The process's checker, made on first use with the app's database (its index is loaded on first check)."""
     return services.documents
