@@ -3,7 +3,8 @@
 No real fingerprint images can be shipped or fetched here, nor a million faces; these stand
 in for them where a test or a speed measurement needs many templates. Accuracy on them says
 how the matcher and index cope with the variations modelled (for prints: rotation,
-translation, a smooth elastic warp, position and angle noise, missed and spurious minutiae),
+translation, a smooth elastic warp, position and angle noise, missed and spurious minutiae,
+a capture window that shows only part of the finger),
 not how they do on real prints or faces.
 
 Face embeddings are modelled on the development face set: unit vectors around one mean
@@ -45,7 +46,8 @@ def _face_spectrum(isotropic: bool) -> npt.NDArray[np.float64]:
             low = power
         else:
             high = power
-    return spread * ranks**-power / (ranks**-power).sum()
+    result: npt.NDArray[np.float64] = spread * ranks**-power / (ranks**-power).sum()
+    return result
 
 
 def face_gallery(
@@ -89,19 +91,29 @@ def master(rng: np.random.Generator, count: int = 45) -> npt.NDArray[np.float32]
 
 
 def impression(
-    finger: npt.NDArray[np.float32], rng: np.random.Generator, *, missed: float = 0.2, spurious: float = 0.1
+    finger: npt.NDArray[np.float32],
+    rng: np.random.Generator,
+    *,
+    missed: float = 0.2,
+    spurious: float = 0.1,
+    window: float = 0.75,
+    warp: float = 6.0,
 ) -> npt.NDArray[np.float32]:
-    """One capture of ``finger``: placed, warped, noisy, with minutiae missed and added."""
+    """One capture of ``finger``: placed (rotated up to 15 degrees, moved up to 30 pixels), warped,
+    noisy, seen through a capture window of ``window`` to all of the print's width and height
+    (so two captures share only part of the finger, as on a plain scanner), with minutiae
+    missed and added."""
     theta = rng.uniform(-np.deg2rad(15), np.deg2rad(15))
     shift = rng.uniform(-30, 30, 2)
     centre = np.array([WIDTH / 2, HEIGHT / 2])
     xy = finger[:, :2].astype(np.float64) - centre
     c, s = np.cos(theta), np.sin(theta)
     xy = xy @ np.array([[c, s], [-s, c]]) + centre + shift
-    # A smooth elastic warp of a few pixels, as skin on glass gives.
-    phase = rng.uniform(0, 2 * np.pi, 2)
-    xy[:, 0] += 4 * np.sin(xy[:, 1] / 70 + phase[0])
-    xy[:, 1] += 4 * np.sin(xy[:, 0] / 70 + phase[1])
+    # A smooth elastic warp of a few pixels, as skin pressed on glass gives, stronger away from the centre.
+    phase = rng.uniform(0, 2 * np.pi, 4)
+    reach = np.hypot(*(xy - centre).T) / np.hypot(*centre)
+    xy[:, 0] += warp * reach * np.sin(xy[:, 1] / 70 + phase[0]) + warp / 2 * np.sin(xy[:, 0] / 45 + phase[2])
+    xy[:, 1] += warp * reach * np.sin(xy[:, 0] / 70 + phase[1]) + warp / 2 * np.sin(xy[:, 1] / 45 + phase[3])
     xy += rng.normal(0, 2.0, xy.shape)
     angles = (finger[:, 2] + theta + rng.normal(0, np.deg2rad(6), len(finger))) % (2 * np.pi)
     kept = rng.random(len(finger)) >= missed
@@ -117,7 +129,9 @@ def impression(
             ]
         )
         rows = np.vstack([rows, noise])
-    inside = (rows[:, 0] >= 0) & (rows[:, 0] < WIDTH) & (rows[:, 1] >= 0) & (rows[:, 1] < HEIGHT)
+    size = rng.uniform(window, 1.0, 2) * (WIDTH, HEIGHT)
+    corner = rng.uniform(0, 1, 2) * ((WIDTH, HEIGHT) - size)
+    inside = (rows[:, 0] >= corner[0]) & (rows[:, 0] < corner[0] + size[0]) & (rows[:, 1] >= corner[1]) & (rows[:, 1] < corner[1] + size[1])
     result: npt.NDArray[np.float32] = rows[inside][rng.permutation(int(inside.sum()))].astype(np.float32)
     return result
 
