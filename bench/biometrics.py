@@ -1,7 +1,7 @@
 """Biometric accuracy and speed: faces (../shared/data/faces) and generated fingerprints.
 
     .venv/bin/python bench/biometrics.py [--faces 10000,100000,1000000] [--fingers 10000,100000]
-        [--probes 200] [--face-stress 1000000] [--finger-probes 100] [--one-by-one 2]
+        [--probes 200] [--face-stress 1000000] [--finger-probes 100] [--one-by-one 2] [--speed-only]
 
 Prints the figures and writes them, with the machine and data sizes, to
 bench/results/biometrics.json. Accuracy on faces uses the 31 photos of 11 people of the
@@ -9,7 +9,9 @@ shared development data; fingerprint accuracy and all large-gallery speeds use g
 templates and embeddings (``kalkan.biometrics.synthetic``), since no real fingerprint set
 and no million faces can be fetched here. Every search is timed beside its floor in the same
 run: brute-force exact search for faces, one-by-one matching for fingerprints. Wall times
-on a machine shared with other work are pessimistic; CPU seconds per search are given too.
+on a machine shared with other work are pessimistic; CPU seconds per search are given too,
+and each section records the load average before and after it. A section left out (an
+empty size list, ``--speed-only``) keeps its figures from the previous run.
 """
 
 from __future__ import annotations
@@ -285,25 +287,36 @@ def main() -> None:
     parser.add_argument("--face-stress", default="1000000", help="gallery size for the isotropic stress case ('' to skip)")
     parser.add_argument("--finger-probes", type=int, default=100)
     parser.add_argument("--one-by-one", type=int, default=2, help="probes also matched against every template")
+    parser.add_argument("--speed-only", action="store_true", help="skip the accuracy sections (keep their previous figures)")
     args = parser.parse_args()
+    # Sections not run this time (an empty size list) keep their figures from the previous run.
+    previous = json.loads((RESULTS / "biometrics.json").read_text()) if (RESULTS / "biometrics.json").is_file() else {}
     results: dict[str, object] = {
         "machine": {
             "platform": platform.platform(),
             "processor": platform.processor(),
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
-            "load_average_at_start": os.getloadavg(),
         },
     }
-    results["face_accuracy"] = face_accuracy()
-    print(json.dumps(results["face_accuracy"], indent=1))
-    results["finger_accuracy"] = finger_accuracy()
-    print(json.dumps(results["finger_accuracy"], indent=1))
-    results["face_speed"] = face_speed([int(s) for s in args.faces.split(",") if s], args.probes)
-    if args.face_stress:
-        results["face_speed_stress"] = face_speed([int(args.face_stress)], args.probes, isotropic=True)
-    results["finger_speed"] = finger_speed([int(s) for s in args.fingers.split(",") if s], args.finger_probes, args.one_by_one)
-    results["machine"]["load_average_at_end"] = os.getloadavg()  # type: ignore[index]
+    faces, fingers = [int(s) for s in args.faces.split(",") if s], [int(s) for s in args.fingers.split(",") if s]
+    sections = {
+        "face_accuracy": (not args.speed_only, face_accuracy),
+        "finger_accuracy": (not args.speed_only, finger_accuracy),
+        "face_speed": (bool(faces), lambda: face_speed(faces, args.probes)),
+        "face_speed_stress": (bool(faces and args.face_stress), lambda: face_speed([int(args.face_stress)], args.probes, isotropic=True)),
+        "finger_speed": (bool(fingers), lambda: finger_speed(fingers, args.finger_probes, args.one_by_one)),
+    }
+    for name, (wanted, measure) in sections.items():
+        if not wanted:
+            if name in previous:
+                kept = previous[name]
+                results[name] = kept if isinstance(kept, dict) and "figures" in kept else {"figures": kept}
+            continue
+        started = os.getloadavg()
+        figures = measure()
+        results[name] = {"load_average_before": started, "load_average_after": os.getloadavg(), "figures": figures}
+        print(name, json.dumps(results[name], indent=1), flush=True)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "biometrics.json").write_text(json.dumps(results, indent=1) + "\n")
     print(f"written to {RESULTS / 'biometrics.json'}")

@@ -85,7 +85,7 @@ def test_only_visible_records_and_the_asked_finger_are_searched(world: tuple[lis
 
 
 def test_a_floor_keeps_impostors_out(world: tuple[list[np.ndarray], FingerGallery]) -> None:
-    masters, gallery = world
+    _, gallery = world
     rng = np.random.default_rng(26)
     stranger = synthetic.impression(synthetic.master(rng, 45), rng)
     assert gallery.search(stranger, limit=5, floor=0.1, allowed=set) == []

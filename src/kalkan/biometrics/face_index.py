@@ -4,7 +4,7 @@ Each face is held rotated into the principal axes of the gallery (an orthonormal
 every inner product, and so every cosine similarity, is unchanged): the first ``HEAD``
 values, where most of the variance lies, in one contiguous float32 matrix; the rest, the
 tail, in another. A search scores every face on the head alone (one matrix-vector product
-over three eighths of the data), takes the ``SHORTLIST`` best of those partial scores, and
+over three eighths of the data), takes the best of those partial scores (``SHORTLIST``, or a 200th of a large gallery), and
 scores them exactly (head + tail), so every candidate returned carries the score a
 comparison with every face would give it.
 
@@ -40,8 +40,10 @@ REFIT_GROWTH = 4
 SETTLED = 65_536
 FIT_SAMPLE = 20_000
 CHUNK = 65_536
-#: Faces scored exactly after the first stage, at least (widened when too few are visible).
+#: Faces scored exactly after the first stage: this share of the gallery, at least ``SHORTLIST``
+#: (and more when too few of them are visible to the caller).
 SHORTLIST = 2048
+SHORTLIST_SHARE = 1 / 200
 SAMPLE_FOR_THRESHOLD = 16_384
 
 Vector = npt.NDArray[np.float32]
@@ -236,7 +238,7 @@ class VectorIndex:
         probe_head, probe_tail = rotated[: self.head_size], rotated[self.head_size :]
         approx = state.head[: state.size] @ probe_head
         selection = _Selection(allowed, self._records, one_per_record)
-        shortlist = max(self.shortlist, 4 * limit)
+        shortlist = max(self.shortlist, round(state.size * SHORTLIST_SHARE), 4 * limit)
         while True:
             rows = _best(approx, shortlist)
             take = len(rows)
