@@ -15,20 +15,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from kalkan.access.roles import Permission
 from kalkan.access.scope import Scope
 from kalkan.biometrics import calibration, finger_match, fingerprints, nist
-from kalkan.biometrics.calibration import Calibration, Outcome
+from kalkan.biometrics.calibration import Calibration
 from kalkan.biometrics.crypto import KeyRing
 from kalkan.biometrics.face_index import VectorIndex
 from kalkan.biometrics.faces import FaceTemplate, engine
 from kalkan.biometrics.finger_gallery import FingerGallery
 from kalkan.biometrics.images import decode
 from kalkan.biometrics.minutiae import FingerTemplate, Impression, check_position
+from kalkan.biometrics.results import Candidate, Enrolled, NistImport, SearchResult, Verification
 from kalkan.errors import ValidationFailed
 from kalkan.settings import Settings
 from kalkan.store import audit
@@ -40,61 +40,6 @@ FINGER = "finger"
 MAX_CANDIDATES = 50
 #: 1.004 TOT of the transactions Kalkan exports.
 EXPORT_TRANSACTION_TYPE = "BIOMETRICS"
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    record_id: str
-    sample_id: int
-    score: float
-    false_match_probability: float  # one impostor comparison scoring this high
-    false_match_probability_in_gallery: float  # any of the gallery's impostors scoring this high
-    position: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """Candidates for a trained examiner: never an identification."""
-
-    modality: str
-    outcome: Outcome
-    candidates: list[Candidate]
-    gallery_size: int
-    probe_quality: int
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    record_id: str
-    outcome: Outcome
-    score: float
-    false_match_probability: float
-    sample_id: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Enrolled:
-    sample_id: int
-    record_id: str
-    modality: str
-    quality: int
-    position: int | None = None
-    minutiae: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NistImport:
-    """What an ANSI/NIST-ITL import enrolled, and each image record it skipped, with why."""
-
-    control_number: str
-    enrolled: list[Enrolled]
-    skipped: list[str]  # "Type-14 record 3, field 14.011: WSQ-compressed ..."
-    notes: list[str]  # records read but not imported (other types)
-    descriptive_text: list[dict[str, str]]  # the Type-2 records' fields, as sent
-
-    @property
-    def complete(self) -> bool:
-        return not self.skipped
 
 
 class Biometrics:
