@@ -7,7 +7,7 @@ import pytest
 
 from kalkan.biometrics import finger_match, synthetic
 from kalkan.biometrics.finger_gallery import FingerGallery, FingerTrace
-from kalkan.biometrics.finger_index import PROBE_MARGIN, TripletIndex, triplet_keys
+from kalkan.biometrics.finger_index import PROBE_MARGIN, TripletIndex, Triplets, triplet_keys
 
 SIZE = 2_000
 
@@ -35,16 +35,31 @@ def test_keys_ignore_where_the_finger_lies() -> None:
     own = triplet_keys(minutiae)
     assert len(own) > 50
     # Rounding may move a quantity across a bin's edge; the probe's margin covers that.
-    assert np.isin(own, triplet_keys(moved, margin=PROBE_MARGIN)).mean() > 0.95
-    assert np.isin(own, triplet_keys(synthetic.master(rng, 40), margin=PROBE_MARGIN)).mean() < 0.1
+    assert np.isin(own.keys, triplet_keys(moved, margin=PROBE_MARGIN).keys).mean() > 0.95
+    assert np.isin(own.keys, triplet_keys(synthetic.master(rng, 40), margin=PROBE_MARGIN).keys).mean() < 0.1
+    # The anchors' directions turn with the finger: 0.7 rad is 3.6 of the 32 sectors.
+    shared = np.intersect1d(own.keys, triplet_keys(moved).keys)
+    turns = (
+        triplet_keys(moved).directions[np.searchsorted(triplet_keys(moved).keys, shared)].astype(int)
+        - own.directions[np.searchsorted(own.keys, shared)]
+    ) % 32
+    assert np.median(turns) in (3, 4)
 
 
-def test_votes_count_shared_keys_over_the_root_of_each_template_size() -> None:
+def _triplets(keys: list[int], directions: list[int]) -> Triplets:
+    return Triplets(np.array(keys, dtype=np.int64), np.array(directions, dtype=np.int8))
+
+
+def test_votes_count_keys_that_agree_on_one_rotation_over_the_root_of_each_template_size() -> None:
     index = TripletIndex()
-    index.add([np.array([1, 2, 3, 4]), np.array([3, 4, 5, 6, 7, 8, 9, 10, 11])])
-    index.add([np.array([11, 12])])  # waits unsorted, still searched
-    votes = index.votes(np.array([3, 4, 11]))
-    assert votes.tolist() == pytest.approx([2 / 2, 3 / 3, 1 / np.sqrt(2)])
+    index.add([_triplets([1, 2, 3, 4], [0, 0, 0, 0]), _triplets([3, 4, 5, 6, 7, 8, 9, 10, 11], [5, 20, 0, 0, 0, 0, 0, 0, 9])])
+    index.add([_triplets([11, 12], [30, 0])])  # waits unsorted, still searched
+    votes = index.votes(_triplets([3, 4, 11], [1, 1, 2]))
+    # Template 0: both shared keys turned by 31 sectors, one window. Template 1: keys 3, 4 and
+    # 11 turned by 4, 19 and 7 sectors: no two in one window. Template 2: key 11 turned by 28.
+    assert votes.tolist() == pytest.approx([2 / 2, 1 / 3, 1 / np.sqrt(2)])
+    neighbours = index.votes(_triplets([3, 4], [1, 2]))  # turns 31 and 30: neighbouring sectors, one window
+    assert neighbours[0] == pytest.approx(2 / 2)
 
 
 def test_the_mate_comes_first_and_few_templates_are_matched(world: tuple[list[np.ndarray], FingerGallery]) -> None:
