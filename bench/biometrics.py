@@ -228,7 +228,7 @@ def finger_speed(sizes: list[int], probes: int, one_by_one: int) -> list[dict[st
         with Clock() as build:
             for start in range(0, size, 10_000):
                 gallery.add(rows[start : start + 10_000])
-        wall, cpu, hits, listed, matched = [], [], 0, 0, []
+        wall, cpu, hits, listed, matched, missed = [], [], 0, 0, [], []
         truths = rng.choice(size, probes, replace=False)
         probe_sets = [synthetic.impression(masters[truth], rng) for truth in truths]
         for truth, probe in zip(truths, probe_sets, strict=True):
@@ -236,15 +236,22 @@ def finger_speed(sizes: list[int], probes: int, one_by_one: int) -> list[dict[st
             with Clock() as clock:
                 found = gallery.search(probe, limit=10, floor=0.0, allowed=set, trace=trace)
             wall.append(clock.wall), cpu.append(clock.cpu), matched.append(trace.matched)
-            hits += bool(found) and found[0].record_id == f"r{truth}"
+            first = bool(found) and found[0].record_id == f"r{truth}"
+            hits += first
+            missed += [] if first else [len(wall) - 1]
             listed += int(_mate_listed(gallery, probe, truth, trace.matched))
-        baseline_wall, baseline_hits = [], 0
-        for truth, probe in list(zip(truths, probe_sets, strict=True))[:one_by_one]:
+        # One by one: the first ``one_by_one`` probes, and every probe the two stages missed;
+        # those decide how far one-by-one's rank-1 can lie above two-stage's.
+        baseline_wall, baseline_hits, recovered = [], 0, 0
+        for place in sorted(set(range(min(one_by_one, probes))) | set(missed)):
+            truth, probe = truths[place], probe_sets[place]
             local = finger_match.local_structures(probe)
             with Clock() as clock:
                 scores = [finger_match.match(probe, template, local_a=local) for template in templates]
             baseline_wall.append(clock.wall)
-            baseline_hits += int(np.argmax(scores)) == truth
+            found_first = int(np.argmax(scores)) == truth
+            baseline_hits += found_first
+            recovered += found_first and place in missed
         rank1 = hits / probes
         outside = 1 - listed / probes
         row = {
@@ -263,9 +270,16 @@ def finger_speed(sizes: list[int], probes: int, one_by_one: int) -> list[dict[st
             # short list with the highest score of all is found first by two stages too, so
             # one-by-one's rank-1 is at most two-stage's plus the mates left off the short list.
             "rank1_one_by_one_at_most": min(1.0, rank1 + outside),
+            # Measured: of the probes two stages missed, how many one by one finds first. So
+            # one-by-one's rank-1 is at most two-stage's plus this share (a probe two stages
+            # found first, one by one could only lose).
+            "missed_by_two_stages": len(missed),
+            "missed_but_found_one_by_one": recovered,
+            "rank1_one_by_one_at_most_measured": rank1 + recovered / probes,
             "one_by_one_probes": len(baseline_wall),
             "one_by_one_seconds_mean": float(np.mean(baseline_wall)) if baseline_wall else None,
             "rank1_one_by_one_on_those": baseline_hits / len(baseline_wall) if baseline_wall else None,
+            "one_by_one_probes_chosen": "the first --one-by-one probes and every probe the two stages missed",
         }
         out.append(row)
         print(json.dumps(row), flush=True)
@@ -286,7 +300,9 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=200, help="face probes per size, of enrolled people and of others each")
     parser.add_argument("--face-stress", default="1000000", help="gallery size for the isotropic stress case ('' to skip)")
     parser.add_argument("--finger-probes", type=int, default=100)
-    parser.add_argument("--one-by-one", type=int, default=2, help="probes also matched against every template")
+    parser.add_argument(
+        "--one-by-one", type=int, default=2, help="probes also matched against every template (besides every probe two stages missed)"
+    )
     parser.add_argument("--speed-only", action="store_true", help="skip the accuracy sections (keep their previous figures)")
     args = parser.parse_args()
     # Sections not run this time (an empty size list) keep their figures from the previous run.
