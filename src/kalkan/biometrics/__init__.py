@@ -7,6 +7,7 @@ lazily (``extra.require``), so the core installs and runs without it.
 
 from kalkan.biometrics.calibration import Outcome
 from kalkan.biometrics.extra import BiometricsUnavailable
-from kalkan.biometrics.service import Biometrics, Candidate, Enrolled, SearchResult, Verification
+from kalkan.biometrics.results import Candidate, Enrolled, SearchResult, Verification
+from kalkan.biometrics.service import Biometrics
 
 __all__ = ["Biometrics", "BiometricsUnavailable", "Candidate", "Enrolled", "Outcome", "SearchResult", "Verification"]

@@ -1,16 +1,23 @@
-"""Fingerprint comparison: an exact minutiae matcher and a fixed-length vector for 1:N prefiltering.
+"""Fingerprint comparison: local minutia structures find the alignment, global pairing scores it.
 
-``match`` aligns two minutiae sets by a Hough vote over every pairing (rotation in 10-degree
-bins, translation in 16-pixel bins), tries the three best alignments, pairs minutiae that
-land within 15 pixels and 25 degrees of each other (each used once, nearest first), and
-scores ``paired ** 2 / (len(a) * len(b))``: 0 for nothing in common, 1 for identical sets.
+``match(a, b)`` works in two steps, as classical minutiae matchers do:
 
-``pair_vector`` is a rotation- and translation-invariant summary for the fast first stage of
-a 1:N search: a histogram over the pairs each minutia makes with its 6 nearest neighbours
-within 150 pixels, of (distance, the angle between their directions, the angle of the line
-joining them seen from the first), soft-binned,
-square-rooted and scaled to unit length, so one matrix-vector product scores a probe
-against every template; the exact matcher then re-scores only the short list.
+1. **Local structures.** Each minutia is described by its pairs with its ``NEIGHBOURS``
+   nearest minutiae: the distance, the bearing of the neighbour seen from the minutia's
+   direction, and the turn between their directions; quantities that rotating or moving the
+   finger does not change. Two minutiae, one of each print, are alike in proportion to how
+   many of their neighbour pairs agree within ``LOCAL_DISTANCE`` pixels and
+   ``LOCAL_BEARING`` / ``LOCAL_TURN`` degrees.
+2. **Consolidation.** The ``SEEDS`` most alike minutia pairs each give an alignment (the
+   rotation between their directions, the translation between their positions). Under each,
+   every minutia of ``a`` is paired with the nearest minutia of ``b`` within
+   ``PAIR_DISTANCE`` pixels and ``PAIR_ANGLE`` degrees, each minutia of ``b`` used once; the
+   alignment pairing the most wins.
+
+The score is ``paired ** 2 / (len(a) * len(b))``: 0 for nothing in common, 1 for identical
+sets. Seeds come from local structures rather than from a vote over every pairing, so
+rotations of any size are found, and a print that shares only part of its area with the
+other still finds its alignment in the part they share.
 """
 
 from __future__ import annotations
@@ -18,96 +25,87 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-ANGLE_BIN = np.deg2rad(10.0)
-SHIFT_BIN = 16.0
-PAIR_DISTANCE = 15.0
-PAIR_ANGLE = np.deg2rad(25.0)
-ALIGNMENTS = 3
-
-DISTANCE_BINS = 10
-MAX_PAIR_DISTANCE = 150.0
-ANGLE_BINS = 12
 NEIGHBOURS = 6
-VECTOR_SIZE = DISTANCE_BINS * ANGLE_BINS * ANGLE_BINS
+SEEDS = 8
+LOCAL_DISTANCE = 8.0
+LOCAL_BEARING = 15.0
+LOCAL_TURN = 20.0
+PAIR_DISTANCE = 15.0
+PAIR_ANGLE = 25.0
+#: A seed needs this many agreeing neighbour pairs to be worth aligning on.
+MIN_LOCAL = 2
+
+_BEARING_COS = float(np.cos(np.deg2rad(LOCAL_BEARING)))
+_TURN_COS = float(np.cos(np.deg2rad(LOCAL_TURN)))
+_PAIR_COS = float(np.cos(np.deg2rad(PAIR_ANGLE)))
+_FAR = np.float32(1e9)
 
 Minutiae = npt.NDArray[np.float32]
+Grid = npt.NDArray[np.float32]
 
 
-def _wrap(angle: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    wrapped: npt.NDArray[np.float64] = (angle + np.pi) % (2 * np.pi) - np.pi
-    return wrapped
+def local_structures(minutiae: Minutiae) -> Grid:
+    """(n * NEIGHBOURS) x 5: for each minutia's neighbour pairs, the distance and the cosine and
+    sine of the bearing and of the turn; a missing neighbour is infinitely far."""
+    count = len(minutiae)
+    x, y, theta = (minutiae[:, i].astype(np.float32) for i in range(3))
+    dx, dy = x[None, :] - x[:, None], y[None, :] - y[:, None]
+    distance = np.hypot(dx, dy)
+    np.fill_diagonal(distance, np.inf)
+    slots = min(NEIGHBOURS, count - 1)
+    nearest = np.argsort(distance, axis=1)[:, :slots]
+    anchor = np.arange(count)[:, None]
+    bearing = np.arctan2(dy[anchor, nearest], dx[anchor, nearest]) - theta[:, None]
+    turn = theta[nearest] - theta[:, None]
+    result = np.zeros((count, NEIGHBOURS, 5), dtype=np.float32)
+    result[:, :, 0] = _FAR
+    result[:, :slots, 0] = distance[anchor, nearest]
+    result[:, :slots, 1], result[:, :slots, 2] = np.cos(bearing), np.sin(bearing)
+    result[:, :slots, 3], result[:, :slots, 4] = np.cos(turn), np.sin(turn)
+    return result.reshape(count * NEIGHBOURS, 5)
 
 
-def match(a: Minutiae, b: Minutiae) -> float:
-    """Similarity of two minutiae sets (N x >=3: x, y, angle), 0-1."""
-    if len(a) == 0 or len(b) == 0:
+def _likeness(a: Grid, b: Grid, count_a: int, count_b: int) -> npt.NDArray[np.int64]:
+    """count_a x count_b: how many neighbour pairs of each minutia of ``a`` find an agreeing
+    neighbour pair at each minutia of ``b``."""
+    rows, cols = np.nonzero(np.abs(a[:, None, 0] - b[None, :, 0]) < LOCAL_DISTANCE)
+    agree = (a[rows, 1] * b[cols, 1] + a[rows, 2] * b[cols, 2] > _BEARING_COS) & (
+        a[rows, 3] * b[cols, 3] + a[rows, 4] * b[cols, 4] > _TURN_COS
+    )
+    rows, cols = rows[agree], cols[agree] // NEIGHBOURS
+    # Each neighbour pair of ``a`` (a row) counts once per minutia of ``b``.
+    distinct = np.unique(rows * count_b + cols)
+    minutia_a, minutia_b = (distinct // count_b) // NEIGHBOURS, distinct % count_b
+    result: npt.NDArray[np.int64] = np.bincount(minutia_a * count_b + minutia_b, minlength=count_a * count_b).reshape(count_a, count_b)
+    return result
+
+
+def match(a: Minutiae, b: Minutiae, *, local_a: Grid | None = None) -> float:
+    """Similarity of two minutiae sets (N x >=3: x, y, angle), 0-1. ``local_a`` may pass
+    ``local_structures(a)`` when ``a`` is compared with many sets."""
+    count_a, count_b = len(a), len(b)
+    if count_a < 3 or count_b < 3:
         return 0.0
-    ax, ay, at = (a[:, i].astype(np.float64) for i in range(3))
-    bx, by, bt = (b[:, i].astype(np.float64) for i in range(3))
-    rotation = _wrap(bt[None, :] - at[:, None])
+    likeness = _likeness(local_structures(a) if local_a is None else local_a, local_structures(b), count_a, count_b)
+    flat = np.argpartition(-likeness, SEEDS - 1, axis=None)[:SEEDS] if likeness.size > SEEDS else np.arange(likeness.size)
+    flat = flat[likeness.ravel()[flat] >= MIN_LOCAL]
+    if len(flat) == 0:
+        return 0.0
+    seed_a, seed_b = np.unravel_index(flat, likeness.shape)
+    ax, ay, at = (a[:, i].astype(np.float32) for i in range(3))
+    bx, by, bt = (b[:, i].astype(np.float32) for i in range(3))
+    rotation = (bt[seed_b] - at[seed_a])[:, None]
     cos, sin = np.cos(rotation), np.sin(rotation)
-    dx = bx[None, :] - (cos * ax[:, None] - sin * ay[:, None])
-    dy = by[None, :] - (sin * ax[:, None] + cos * ay[:, None])
-    r_bin = np.floor((rotation + np.pi) / ANGLE_BIN).astype(np.int64)
-    x_bin = np.floor(dx / SHIFT_BIN).astype(np.int64) + 512
-    y_bin = np.floor(dy / SHIFT_BIN).astype(np.int64) + 512
-    keys = (r_bin * 1024 + x_bin) * 1024 + y_bin
-    unique, counts = np.unique(keys.ravel(), return_counts=True)
-    best = 0
-    for key_index in np.argsort(-counts)[:ALIGNMENTS]:
-        chosen = keys == unique[key_index]
-        theta = float(np.median(rotation[chosen]))
-        shift_x, shift_y = float(np.median(dx[chosen])), float(np.median(dy[chosen]))
-        c, s = np.cos(theta), np.sin(theta)
-        tx, ty, tt = c * ax - s * ay + shift_x, s * ax + c * ay + shift_y, at + theta
-        distance = np.hypot(tx[:, None] - bx[None, :], ty[:, None] - by[None, :])
-        turn = np.abs(_wrap(bt[None, :] - tt[:, None]))
-        cost = np.where((distance <= PAIR_DISTANCE) & (turn <= PAIR_ANGLE), distance, np.inf)
-        best = max(best, _greedy_pairs(cost))
-    return best * best / (len(a) * len(b))
-
-
-def _greedy_pairs(cost: npt.NDArray[np.float64]) -> int:
-    """How many one-to-one pairs, nearest first, have a finite cost."""
-    rows, cols = np.nonzero(np.isfinite(cost))
-    if len(rows) == 0:
-        return 0
-    order = np.argsort(cost[rows, cols], kind="stable")
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-    return len(used_a)
-
-
-def pair_vector(minutiae: Minutiae) -> npt.NDArray[np.float32]:
-    """The unit-length pair histogram of a minutiae set (``VECTOR_SIZE`` values)."""
-    vector = np.zeros(VECTOR_SIZE, dtype=np.float64)
-    if len(minutiae) >= 2:
-        x, y, t = (minutiae[:, i].astype(np.float64) for i in range(3))
-        dx, dy = x[None, :] - x[:, None], y[None, :] - y[:, None]
-        distance = np.hypot(dx, dy)
-        np.fill_diagonal(distance, np.inf)
-        nearest = np.argsort(distance, axis=1)[:, :NEIGHBOURS]
-        use = np.zeros(distance.shape, dtype=bool)
-        np.put_along_axis(use, nearest, True, axis=1)
-        use &= distance < MAX_PAIR_DISTANCE
-        d = distance[use] / MAX_PAIR_DISTANCE * DISTANCE_BINS - 0.5
-        r = ((t[None, :] - t[:, None]) % (2 * np.pi))[use] / (2 * np.pi) * ANGLE_BINS - 0.5
-        b = ((np.arctan2(dy, dx) - t[:, None]) % (2 * np.pi))[use] / (2 * np.pi) * ANGLE_BINS - 0.5
-        # Soft binning: each pair votes into the 8 bins around it, so that a few pixels or
-        # degrees of noise move weight between neighbouring bins instead of jumping.
-        for corner_d in (0, 1):
-            for corner_r in (0, 1):
-                for corner_b in (0, 1):
-                    fd, fr, fb = np.floor(d) + corner_d, np.floor(r) + corner_r, np.floor(b) + corner_b
-                    weight = (1 - np.abs(d - fd)) * (1 - np.abs(r - fr)) * (1 - np.abs(b - fb))
-                    index = (
-                        np.clip(fd, 0, DISTANCE_BINS - 1).astype(np.int64) * ANGLE_BINS + (fr % ANGLE_BINS).astype(np.int64)
-                    ) * ANGLE_BINS + (fb % ANGLE_BINS).astype(np.int64)
-                    np.add.at(vector, index, weight)
-    vector = np.sqrt(vector)
-    norm = float(np.linalg.norm(vector))
-    return (vector / norm if norm else vector).astype(np.float32)
+    rel_x, rel_y = ax[None, :] - ax[seed_a][:, None], ay[None, :] - ay[seed_a][:, None]
+    moved_x = cos * rel_x - sin * rel_y + bx[seed_b][:, None]  # seeds x count_a
+    moved_y = sin * rel_x + cos * rel_y + by[seed_b][:, None]
+    squared = (moved_x[:, :, None] - bx[None, None, :]) ** 2 + (moved_y[:, :, None] - by[None, None, :]) ** 2
+    turned = np.cos(bt[None, None, :] - (at[None, :, None] + rotation[:, :, None]))
+    squared = np.where(turned > _PAIR_COS, squared, np.inf)
+    nearest = squared.argmin(axis=2)
+    close = np.take_along_axis(squared, nearest[:, :, None], axis=2)[:, :, 0] <= PAIR_DISTANCE**2
+    # Each minutia of ``b`` is paired once: count the distinct nearest minutiae claimed.
+    claimed = np.sort(np.where(close, nearest, -1), axis=1)
+    distinct = ((claimed[:, 1:] != claimed[:, :-1]) & (claimed[:, 1:] >= 0)).sum(axis=1) + (claimed[:, 0] >= 0)
+    paired = int(distinct.max())
+    return paired * paired / (count_a * count_b)

@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Connection
 
 from kalkan.access.roles import Permission
 from kalkan.access.scope import Scope
 from kalkan.biometrics import calibration, finger_match, fingerprints, nist
-from kalkan.biometrics.calibration import Calibration, Outcome
+from kalkan.biometrics.calibration import Calibration
 from kalkan.biometrics.crypto import KeyRing
 from kalkan.biometrics.face_index import VectorIndex
 from kalkan.biometrics.faces import FaceTemplate, engine
+from kalkan.biometrics.finger_gallery import FingerGallery
 from kalkan.biometrics.images import decode
 from kalkan.biometrics.minutiae import FingerTemplate, Impression, check_position
+from kalkan.biometrics.results import Candidate, Enrolled, NistImport, SearchResult, Verification
 from kalkan.errors import ValidationFailed
 from kalkan.settings import Settings
 from kalkan.store import audit
@@ -39,79 +38,15 @@ from kalkan.store.clock import now
 FACE = "face"
 FINGER = "finger"
 MAX_CANDIDATES = 50
-#: Fingerprint short list for the exact second stage: 1% of the gallery, within these bounds.
-SHORTLIST_MIN, SHORTLIST_MAX = 200, 1500
 #: 1.004 TOT of the transactions Kalkan exports.
 EXPORT_TRANSACTION_TYPE = "BIOMETRICS"
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    record_id: str
-    sample_id: int
-    score: float
-    false_match_probability: float  # one impostor comparison scoring this high
-    false_match_probability_in_gallery: float  # any of the gallery's impostors scoring this high
-    position: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """Candidates for a trained examiner: never an identification."""
-
-    modality: str
-    outcome: Outcome
-    candidates: list[Candidate]
-    gallery_size: int
-    probe_quality: int
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    record_id: str
-    outcome: Outcome
-    score: float
-    false_match_probability: float
-    sample_id: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Enrolled:
-    sample_id: int
-    record_id: str
-    modality: str
-    quality: int
-    position: int | None = None
-    minutiae: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NistImport:
-    """What an ANSI/NIST-ITL import enrolled, and each image record it skipped, with why."""
-
-    control_number: str
-    enrolled: list[Enrolled]
-    skipped: list[str]  # "Type-14 record 3, field 14.011: WSQ-compressed ..."
-    notes: list[str]  # records read but not imported (other types)
-    descriptive_text: list[dict[str, str]]  # the Type-2 records' fields, as sent
-
-    @property
-    def complete(self) -> bool:
-        return not self.skipped
-
-
-@dataclass
-class _FingerIndex:
-    vectors: VectorIndex = field(default_factory=lambda: VectorIndex(finger_match.VECTOR_SIZE))
-    minutiae: dict[int, npt.NDArray[np.float32]] = field(default_factory=dict)
-    positions: dict[int, int] = field(default_factory=dict)
 
 
 class Biometrics:
     def __init__(self, keys: KeyRing) -> None:
         self.keys = keys
         self.faces = VectorIndex()
-        self.fingers = _FingerIndex()
+        self.fingers = FingerGallery()
         self._refresh_lock = threading.Lock()
 
     @classmethod
@@ -228,12 +163,10 @@ class Biometrics:
                 rows.append((sample_id, record_id, FaceTemplate.embedding_from_bytes(self.keys.open(key_id, sealed, "template"))))
             self.faces.add(rows)
             finger_rows = []
-            for sample_id, record_id, key_id, sealed in store.templates_after(conn, FINGER, self.fingers.vectors.last_sample_id):
+            for sample_id, record_id, key_id, sealed in store.templates_after(conn, FINGER, self.fingers.last_sample_id):
                 template = FingerTemplate.from_bytes(self.keys.open(key_id, sealed, "template"))
-                self.fingers.minutiae[sample_id] = template.minutiae
-                self.fingers.positions[sample_id] = template.position
-                finger_rows.append((sample_id, record_id, finger_match.pair_vector(template.minutiae)))
-            self.fingers.vectors.add(finger_rows)
+                finger_rows.append((sample_id, record_id, template.position, template.minutiae))
+            self.fingers.add(finger_rows)
 
     def search_face(self, conn: Connection, scope: Scope, image: bytes, *, limit: int = 10) -> SearchResult:
         scope.require(Permission.RUN_CHECKS)
@@ -252,27 +185,17 @@ class Biometrics:
             check_position(position)
         probe = fingerprints.extract(decode(image, grey=True).pixels).template
         self.refresh(conn)
-        candidates = self.finger_candidates(probe, limit=limit, allowed=_allowed(conn, scope))
-        return self._result(conn, scope, FINGER, calibration.FINGER, candidates, len(self.fingers.vectors), probe.quality)
+        candidates = self.finger_candidates(probe, limit=limit, allowed=_allowed(conn, scope), position=position)
+        return self._result(conn, scope, FINGER, calibration.FINGER, candidates, len(self.fingers), probe.quality)
 
-    def finger_candidates(self, probe: FingerTemplate, *, limit: int, allowed: Callable[[list[str]], set[str]]) -> list[Candidate]:
-        """Two stages: the pair-vector prefilter over every template, the exact matcher on the short list."""
-        index = self.fingers
-        size = len(index.vectors)
-        shortlist = min(size, max(SHORTLIST_MIN, min(SHORTLIST_MAX, size // 100)))
-        hits = index.vectors.search(
-            finger_match.pair_vector(probe.minutiae), limit=shortlist, floor=-1.0, allowed=allowed, one_per_record=False
-        )
+    def finger_candidates(
+        self, probe: FingerTemplate, *, limit: int, allowed: Callable[[list[str]], set[str]], position: int | None = None
+    ) -> list[Candidate]:
+        """Two stages (``finger_gallery``): minutia triplets vote over every template, the exact
+        matcher scores the visible best-voted ones."""
         cal = calibration.FINGER
-        best: dict[str, Candidate] = {}
-        for hit in hits:
-            score = finger_match.match(probe.minutiae, index.minutiae[hit.sample_id])
-            if score < cal.listing_score:
-                continue
-            known = best.get(hit.record_id)
-            if known is None or score > known.score:
-                best[hit.record_id] = _candidate(cal, hit.record_id, hit.sample_id, score, size, index.positions.get(hit.sample_id))
-        return sorted(best.values(), key=lambda c: (-c.score, c.record_id))[:limit]
+        hits = self.fingers.search(probe.minutiae, limit=limit, floor=cal.listing_score, allowed=allowed, position=position)
+        return [_candidate(cal, h.record_id, h.sample_id, h.score, len(self.fingers), h.position) for h in hits]
 
     def _result(
         self, conn: Connection, scope: Scope, modality: str, cal: Calibration, candidates: list[Candidate], gallery: int, quality: int

@@ -21,7 +21,7 @@ from kalkan.api.errors import error_responses
 from kalkan.biometrics import Biometrics, Candidate, Enrolled, SearchResult, Verification
 from kalkan.biometrics.minutiae import Impression
 from kalkan.biometrics.nist import MAX_BYTES as NIST_MAX_BYTES
-from kalkan.biometrics.service import NistImport
+from kalkan.biometrics.results import NistImport
 
 router = APIRouter(prefix="/biometrics", tags=["biometrics"], responses=error_responses(401, 403, 422))
 
